@@ -1,0 +1,27 @@
+import { configFields, parseConfig } from '@inosec/protos';
+import { z } from 'zod';
+
+/** Configuration of a standalone collector (scale-out); the appliance passes the same keys in-process. */
+export const collectorConfigSchema = z.object({
+  DATABASE_URL: configFields.postgresUrl("the collector's ingest role, which may only insert telemetry and alerts"),
+  NATS_URL: z
+    .url({ protocol: /^(nats|tls)$/ })
+    .optional()
+    .describe('a NATS server URL nats://host:4222 or tls://host:4222; when unset, the in-process bus is used'),
+  INOSEC_GRPC_HOST: configFields.host('127.0.0.1', 'the gRPC ingest server'),
+  INOSEC_GRPC_PORT: configFields.port(50051, 'the gRPC ingest server'),
+  INOSEC_INGEST_MAX_BATCH_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1_024)
+    .max(64 * 1_048_576)
+    .default(4 * 1_048_576)
+    .describe('bytes between 1024 and 67108864: the largest EventBatch accepted (default 4194304)'),
+  LOG_LEVEL: configFields.logLevel(),
+});
+
+export type CollectorConfig = z.output<typeof collectorConfigSchema>;
+
+export function loadCollectorConfig(env?: Readonly<Record<string, string | undefined>>): CollectorConfig {
+  return parseConfig('collector', collectorConfigSchema, env);
+}

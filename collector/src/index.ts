@@ -1,0 +1,2 @@
+// Public entry of the collector workspace.
+export { collectorConfigSchema, loadCollectorConfig, type CollectorConfig } from './config/collector.config.js';

@@ -1,0 +1,110 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { ControlPlaneConfig } from '../config/control-plane.config.js';
+import { CONTROL_PLANE_MIGRATIONS, loadMigrations, migrate } from '../database/migrator.js';
+import { provisionLoginRole } from '../database/login-role.js';
+import { createPool } from '../database/pool.js';
+import { startControlPlaneServer } from '../http/control-plane-server.js';
+import type { Logger } from '../logging/logger.js';
+import { createControlPlaneMetrics } from '../metrics/metrics.registry.js';
+import { VERSION } from '../version.js';
+import { ApplianceLock } from './appliance-lock.js';
+import type { ApplianceConfig } from './appliance.config.js';
+import { EmbeddedPostgres } from './embedded-postgres.js';
+import { Supervisor } from './supervisor.js';
+
+export interface RunningAppliance {
+  url: string;
+  /** The embedded PostgreSQL's pid, when one was started. */
+  postgresPid: number | undefined;
+  stop(): Promise<void>;
+  /** Last resort on a second Ctrl-C: kill the embedded PostgreSQL at once (it recovers from WAL). */
+  kill(): void;
+}
+
+/**
+ * The one-machine deployment: a PostgreSQL (embedded unless DATABASE_URL names one), migrations, the
+ * control plane's least-privilege login role, and the control plane HTTP server. Later issues add the
+ * collector, the local agent and the console here.
+ */
+export async function startAppliance(
+  config: ApplianceConfig,
+  controlPlane: ControlPlaneConfig,
+  logger: Logger,
+): Promise<RunningAppliance> {
+  const dataDir = path.resolve(config.INOSEC_DATA_DIR);
+  const secretsDir = path.join(dataDir, 'secrets');
+  await mkdir(dataDir, { recursive: true, mode: 0o755 });
+  const supervisor = new Supervisor(logger.child({ component: 'supervisor' }), config.INOSEC_SHUTDOWN_TIMEOUT_MS);
+  let postgres: EmbeddedPostgres | undefined;
+  try {
+    await supervisor.start('data directory lock', () => ApplianceLock.acquire(dataDir));
+    let adminUrl = config.DATABASE_URL;
+    if (adminUrl === undefined) {
+      postgres = new EmbeddedPostgres({
+        dataDir: path.join(dataDir, 'postgres'),
+        secretsDir,
+        port: config.INOSEC_PG_PORT,
+        logger: logger.child({ component: 'embedded-postgres' }),
+        stopTimeoutMs: config.INOSEC_SHUTDOWN_TIMEOUT_MS,
+      });
+      const pg = postgres;
+      await supervisor.start('embedded PostgreSQL', async () => (await pg.start(), pg));
+      adminUrl = pg.url;
+    } else {
+      logger.info({ database: redact(adminUrl) }, 'Using the PostgreSQL named by DATABASE_URL');
+    }
+
+    const admin = createPool(adminUrl, { max: 1, logger, applicationName: 'inosec-migrate' });
+    let appUrl: string;
+    try {
+      const { applied, version } = await migrate(admin);
+      logger.info({ applied: applied.map((m) => `${m.version}_${m.name}`), version }, 'Database schema is current');
+      appUrl = await provisionLoginRole(admin, adminUrl, {
+        role: 'inosec_control_plane',
+        memberOf: 'inosec_app',
+        secretsDir,
+      });
+    } finally {
+      await admin.end();
+    }
+
+    const pool = await supervisor.start('control plane database pool', async () => {
+      const p = createPool(appUrl, {
+        max: controlPlane.INOSEC_DB_POOL_MAX,
+        logger,
+        applicationName: 'inosec-control-plane',
+      });
+      return Object.assign(p, { stop: () => p.end() });
+    });
+    const schemaVersion = (await loadMigrations(CONTROL_PLANE_MIGRATIONS)).at(-1)?.version ?? 0;
+    const server = await supervisor.start('control plane HTTP server', async () => {
+      const s = await startControlPlaneServer({
+        config: controlPlane,
+        pool,
+        metrics: createControlPlaneMetrics(pool, VERSION),
+        logger,
+        schemaVersion,
+      });
+      return { ...s, stop: () => s.close() };
+    });
+    const pgPid = postgres?.pid;
+    return {
+      url: server.url,
+      postgresPid: pgPid,
+      stop: () => supervisor.stop(),
+      kill: () => {
+        if (pgPid !== undefined) process.kill(pgPid, 'SIGQUIT');
+      },
+    };
+  } catch (error) {
+    await supervisor.stop();
+    throw error;
+  }
+}
+
+function redact(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
+}

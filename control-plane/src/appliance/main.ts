@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+// The appliance entry point (`npm start`): parses configuration once, starts every component, prints
+// the URL, and stops everything in reverse order on SIGINT or SIGTERM.
+import { ConfigError } from '@inosec/protos';
+import { loadControlPlaneConfig } from '../config/control-plane.config.js';
+import { createLogger } from '../logging/logger.js';
+import { VERSION } from '../version.js';
+import { loadApplianceConfig } from './appliance.config.js';
+import { startAppliance } from './appliance.js';
+
+const EX_CONFIG = 78; // sysexits.h: configuration error
+
+async function main(): Promise<number> {
+  let appliance;
+  let controlPlane;
+  try {
+    appliance = loadApplianceConfig();
+    controlPlane = loadControlPlaneConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\nSee .env.example for every variable and its form.\n`);
+      return EX_CONFIG;
+    }
+    throw error;
+  }
+  const logger = createLogger(controlPlane.LOG_LEVEL, { version: VERSION });
+  const log = logger.child({ component: 'appliance' });
+
+  let running: Awaited<ReturnType<typeof startAppliance>> | undefined;
+  let signals = 0;
+  let stopped: Promise<void> | undefined;
+  const done = new Promise<number>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      signals += 1;
+      if (signals > 1) {
+        log.warn({ signal }, 'Second signal: stopping at once');
+        running?.kill();
+        resolve(130);
+        return;
+      }
+      log.info({ signal }, 'Stopping the appliance');
+      stopped = (running?.stop() ?? Promise.resolve()).then(() => resolve(0));
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+
+  try {
+    running = await startAppliance(appliance, controlPlane, logger);
+  } catch (error) {
+    log.fatal({ err: error }, `The appliance could not start: ${(error as Error).message}`);
+    process.stderr.write(`InoSec appliance failed to start: ${(error as Error).message}\n`);
+    return 1;
+  }
+  if (signals > 0) {
+    // A signal arrived while starting: stop what started, then leave.
+    await running.stop();
+    return 0;
+  }
+  log.info({ url: running.url }, `InoSec appliance ready at ${running.url}`);
+  process.stdout.write(`\nInoSec appliance is running: ${running.url}  (Ctrl-C stops it)\n\n`);
+  const code = await done;
+  await stopped;
+  log.info('The appliance stopped');
+  return code;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+    // pino writes synchronously to stdout; nothing else needs to drain.
+    process.exit(code);
+  },
+  (error: unknown) => {
+    process.stderr.write(`InoSec appliance crashed: ${String((error as Error)?.stack ?? error)}\n`);
+    process.exit(1);
+  },
+);

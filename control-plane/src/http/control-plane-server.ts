@@ -1,0 +1,84 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyRequest } from 'fastify';
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import { AppModule } from '../app.module.js';
+import type { ControlPlaneConfig } from '../config/control-plane.config.js';
+import { NestPinoLogger } from '../logging/logger.js';
+import type { ControlPlaneMetrics } from '../metrics/metrics.registry.js';
+import { ProblemFilter } from './problem.filter.js';
+
+export interface ControlPlaneServerOptions {
+  config: Pick<ControlPlaneConfig, 'INOSEC_HTTP_HOST' | 'INOSEC_HTTP_PORT' | 'INOSEC_TRUST_PROXY'>;
+  pool: pg.Pool;
+  metrics: ControlPlaneMetrics;
+  logger: Logger;
+  schemaVersion: number;
+}
+
+export interface ControlPlaneServer {
+  /** The base URL the server listens on. */
+  url: string;
+  close(): Promise<void>;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
+
+/** A client-supplied X-Request-Id is kept when it is well-formed, so one id follows a call across services. */
+function requestId(request: { headers: Record<string, string | string[] | undefined> }): string {
+  const header = request.headers['x-request-id'];
+  return typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
+}
+
+/** Builds the NestJS application on Fastify and starts listening. */
+export async function startControlPlaneServer(options: ControlPlaneServerOptions): Promise<ControlPlaneServer> {
+  const { config, logger, metrics } = options;
+  const httpLogger = logger.child({ component: 'http' });
+  const adapter = new FastifyAdapter({
+    loggerInstance: httpLogger,
+    disableRequestLogging: true,
+    genReqId: requestId,
+    requestIdLogLabel: 'reqId',
+    trustProxy: config.INOSEC_TRUST_PROXY,
+    bodyLimit: 1_048_576,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.register({ pool: options.pool, metrics, schemaVersion: options.schemaVersion }),
+    adapter,
+    { logger: new NestPinoLogger(logger.child({ component: 'nest' })), abortOnError: false },
+  );
+  app.useGlobalFilters(new ProblemFilter(httpLogger));
+  app.enableShutdownHooks([]);
+
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onSend', async (request, reply) => {
+    void reply
+      .header('X-Request-Id', request.id)
+      .header('X-Content-Type-Options', 'nosniff')
+      .header('X-Frame-Options', 'DENY')
+      .header('Referrer-Policy', 'no-referrer')
+      .header('Cross-Origin-Resource-Policy', 'same-origin');
+  });
+  fastify.addHook('onResponse', async (request: FastifyRequest, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    const seconds = reply.elapsedTime / 1000;
+    metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    metrics.httpDuration.observe({ method: request.method, route }, seconds);
+    const line = { method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime };
+    if (PROBES.has(route)) request.log.debug(line, 'request');
+    else request.log.info(line, 'request');
+  });
+
+  await app.listen(config.INOSEC_HTTP_PORT, config.INOSEC_HTTP_HOST);
+  const address = app.getHttpServer().address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${host}:${address.port}`,
+    close: () => app.close(),
+  };
+}

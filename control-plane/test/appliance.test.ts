@@ -1,0 +1,182 @@
+// The appliance end to end, as `npm start` runs it: a real embedded PostgreSQL, migrations, the control
+// plane HTTP server; a clean stop, a restart on the same data, recovery after a crash, and bad config.
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { EmbeddedPostgres } from '../src/appliance/embedded-postgres.js';
+import { logLines, runAppliance, type ApplianceProcess } from './support/appliance-process.js';
+import { deadPid, freePort, postgresProcessesOn } from './support/processes.js';
+
+let dir: string;
+let env: Record<string, string>;
+const started: ApplianceProcess[] = [];
+
+function start(extra: Record<string, string> = {}): ApplianceProcess {
+  const appliance = runAppliance({ ...env, ...extra });
+  started.push(appliance);
+  return appliance;
+}
+
+async function stop(appliance: ApplianceProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+  appliance.child.kill(signal);
+  return appliance.exited;
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'inosec-appliance-'));
+  await chmod(dir, 0o755);
+  env = {
+    INOSEC_DATA_DIR: path.join(dir, 'data'),
+    INOSEC_PG_PORT: String(await freePort()),
+    INOSEC_HTTP_PORT: '0',
+  };
+});
+
+afterEach(async () => {
+  for (const appliance of started.splice(0)) {
+    if (appliance.child.exitCode === null && appliance.child.signalCode === null) await stop(appliance, 'SIGKILL');
+  }
+});
+
+afterAll(async () => {
+  for (const pid of await postgresProcessesOn(path.join(dir, 'data', 'postgres'))) process.kill(pid, 'SIGKILL');
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('the appliance', () => {
+  it('starts PostgreSQL, migrates, serves /healthz, /readyz and /metrics, and stops leaving no PostgreSQL', async () => {
+    const appliance = start();
+    const url = await appliance.ready;
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const logs = logLines(appliance.output());
+    expect(logs.some((l) => l.msg === 'Initialising a new PostgreSQL cluster')).toBe(true);
+    expect(logs.find((l) => l.msg === 'Database schema is current')).toMatchObject({ applied: ['1_foundation'] });
+
+    const health = await fetch(`${url}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok' });
+
+    const ready = await fetch(`${url}/readyz`, { headers: { 'x-request-id': 'probe-123' } });
+    expect(ready.status).toBe(200);
+    expect(ready.headers.get('x-request-id')).toBe('probe-123');
+    expect(await ready.json()).toMatchObject({
+      status: 'ready',
+      ready: true,
+      checks: [{ name: 'database', ok: true, detail: 'reachable, schema version 1' }],
+    });
+
+    const missing = await fetch(`${url}/no-such-page`);
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await missing.json()).toMatchObject({ status: 404, title: 'Not Found', instance: '/no-such-page' });
+
+    const metrics = await fetch(`${url}/metrics`);
+    expect(metrics.status).toBe(200);
+    const text = await metrics.text();
+    expect(text).toMatch(/inosec_http_requests_total\{method="GET",route="\/readyz",status="200"\} 1/);
+    expect(text).toMatch(/inosec_http_requests_total\{method="GET",route="unmatched",status="404"\} 1/);
+    expect(text).toMatch(/inosec_build_info\{version="\d+\.\d+\.\d+",node="[\d.]+"\} 1/);
+    expect(text).toMatch(/inosec_db_pool_connections\{state="total"\} \d+/);
+    expect(text).toContain('inosec_process_cpu_user_seconds_total');
+
+    expect(await postgresProcessesOn(path.join(env.INOSEC_DATA_DIR!, 'postgres'))).not.toEqual([]);
+    expect(await stop(appliance, 'SIGTERM')).toBe(0);
+    expect(await postgresProcessesOn(path.join(env.INOSEC_DATA_DIR!, 'postgres'))).toEqual([]);
+    expect(appliance.output()).toContain('The appliance stopped');
+  });
+
+  it('reuses the data on a second start and stops on SIGINT (Ctrl-C)', async () => {
+    const appliance = start();
+    const url = await appliance.ready;
+    const logs = logLines(appliance.output());
+    expect(logs.some((l) => l.msg === 'Reusing the existing PostgreSQL cluster')).toBe(true);
+    expect(logs.find((l) => l.msg === 'Database schema is current')).toMatchObject({ applied: [] });
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+    expect(await stop(appliance, 'SIGINT')).toBe(0);
+    expect(await postgresProcessesOn(path.join(env.INOSEC_DATA_DIR!, 'postgres'))).toEqual([]);
+  });
+
+  it('recovers after the supervisor is killed: the orphaned PostgreSQL is stopped and restarted', async () => {
+    const crashed = start();
+    await crashed.ready;
+    const orphans = await postgresProcessesOn(path.join(env.INOSEC_DATA_DIR!, 'postgres'));
+    expect(orphans.length).toBeGreaterThan(0);
+    await stop(crashed, 'SIGKILL');
+    // PostgreSQL runs in its own process group, so it outlives a killed supervisor.
+    expect(await postgresProcessesOn(path.join(env.INOSEC_DATA_DIR!, 'postgres'))).not.toEqual([]);
+
+    const appliance = start();
+    const url = await appliance.ready;
+    expect(appliance.output()).toMatch(/Found PostgreSQL \(pid \d+\) still running from a previous appliance run/);
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+    expect(await stop(appliance)).toBe(0);
+    expect(await postgresProcessesOn(path.join(env.INOSEC_DATA_DIR!, 'postgres'))).toEqual([]);
+  });
+
+  it('recovers a stale PostgreSQL lock left by a crash, with a clear message', async () => {
+    const pid = await deadPid();
+    const lock = path.join(env.INOSEC_DATA_DIR!, 'postgres', 'postmaster.pid');
+    await writeFile(lock, `${pid}\n${path.join(env.INOSEC_DATA_DIR!, 'postgres')}\n1700000000\n${env.INOSEC_PG_PORT}\n\n127.0.0.1\n  5432001   0\nready   \n`);
+    // And a stale appliance lock from the same crash.
+    await writeFile(path.join(env.INOSEC_DATA_DIR!, 'appliance.pid'), `${pid}\n`);
+    const appliance = start();
+    const url = await appliance.ready;
+    expect(appliance.output()).toContain(`Recovered a stale PostgreSQL lock: postmaster.pid names pid ${pid}`);
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+    expect(await stop(appliance)).toBe(0);
+  });
+
+  it('refuses a second appliance on the same data directory', async () => {
+    const first = start();
+    await first.ready;
+    const second = start({ INOSEC_HTTP_PORT: '0' });
+    expect(await second.exited).toBe(1);
+    expect(second.output()).toMatch(/Another InoSec appliance \(pid \d+\) is running on this data directory/);
+    expect(await stop(first)).toBe(0);
+  });
+
+  it('exits non-zero naming each invalid variable and its expected form', async () => {
+    const appliance = start({ INOSEC_HTTP_PORT: 'eighty', DATABASE_URL: 'mysql://root@db/x' });
+    expect(await appliance.exited).toBe(78);
+    const output = appliance.output();
+    expect(output).toContain('DATABASE_URL: expected a PostgreSQL connection URL postgres://user:password@host:port/database');
+    expect(output).toContain('INOSEC_HTTP_PORT: expected a TCP port number 0-65535 for the control plane HTTP server (default 8080); got "eighty"');
+    expect(output).toContain('See .env.example');
+  });
+
+  it('uses the PostgreSQL named by DATABASE_URL instead of starting one', async () => {
+    const external = new EmbeddedPostgres({
+      dataDir: path.join(dir, 'external-pg'),
+      secretsDir: path.join(dir, 'external-secrets'),
+      port: await freePort(),
+      logger: pino({ level: 'silent' }),
+      stopTimeoutMs: 10_000,
+    });
+    await external.start();
+    try {
+      const dataDir = path.join(dir, 'data-external');
+      const appliance = start({ DATABASE_URL: external.url, INOSEC_DATA_DIR: dataDir });
+      const url = await appliance.ready;
+      expect(appliance.output()).toContain('Using the PostgreSQL named by DATABASE_URL');
+      expect(appliance.output()).not.toContain(encodeURIComponent(new URL(external.url).password));
+      expect(await postgresProcessesOn(path.join(dataDir, 'postgres'))).toEqual([]);
+      expect(await (await fetch(`${url}/readyz`)).json()).toMatchObject({ ready: true });
+
+      // The database goes away: not ready (503) but alive, and ready again once it is back.
+      await external.stop();
+      const down = await fetch(`${url}/readyz`);
+      expect(down.status).toBe(503);
+      expect(await down.json()).toMatchObject({ status: 'not_ready', checks: [{ name: 'database', ok: false }] });
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      await external.start();
+      expect((await fetch(`${url}/readyz`)).status).toBe(200);
+
+      expect(await stop(appliance)).toBe(0);
+      expect(await postgresProcessesOn(path.join(dir, 'external-pg'))).not.toEqual([]);
+    } finally {
+      await external.stop();
+    }
+  });
+});

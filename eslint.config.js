@@ -1,0 +1,39 @@
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+import { WORKSPACE_DEPENDENCIES, plugin as inosec } from './tools/eslint/workspace-boundaries.js';
+
+const root = import.meta.dirname;
+
+export default tseslint.config(
+  {
+    ignores: ['**/node_modules/', '**/dist/', 'data/', 'coverage/', 'protos/gen/'],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      globals: { ...globals.node },
+      // One program over sources, tests, benchmarks and configs (tsconfig.test.json includes them all).
+      parserOptions: { project: './tsconfig.test.json', tsconfigRootDir: root },
+    },
+    plugins: { inosec },
+    rules: {
+      'inosec/workspace-boundaries': ['error', { root, workspaces: WORKSPACE_DEPENDENCIES }],
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': 'error',
+    },
+  },
+  {
+    // Build scripts, benchmarks and the lint rule itself talk to a terminal.
+    files: ['**/scripts/**', '**/bench/**', 'tools/**'],
+    rules: { 'no-console': 'off' },
+  },
+  {
+    files: ['**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+);

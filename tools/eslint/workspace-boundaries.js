@@ -1,0 +1,95 @@
+// ESLint rule enforcing DESIGN.md's one-way dependency rule between npm workspaces:
+//   - a workspace imports another only by package name (`@inosec/<name>`), never by a relative path
+//     that climbs into the other's folder, and never a deep path (`@inosec/<name>/src/...`);
+//   - only the workspaces listed for it in the rule's options (those below it in DESIGN.md's table).
+import path from 'node:path';
+
+const SCOPE = '@inosec/';
+
+/** @param {string} file @param {string} root @returns {string | undefined} */
+function workspaceOf(file, root, workspaces) {
+  const rel = path.relative(root, file);
+  if (rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
+  const first = rel.split(path.sep)[0];
+  return first !== undefined && Object.hasOwn(workspaces, first) ? first : undefined;
+}
+
+/** @type {import('eslint').Rule.RuleModule} */
+export const workspaceBoundaries = {
+  meta: {
+    type: 'problem',
+    docs: { description: 'Enforce the one-way dependency rule between InoSec workspaces' },
+    schema: [
+      {
+        type: 'object',
+        properties: {
+          root: { type: 'string' },
+          workspaces: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } },
+        },
+        required: ['root', 'workspaces'],
+        additionalProperties: false,
+      },
+    ],
+    messages: {
+      deep: "Deep import '{{source}}': import the package entry '{{entry}}' (its src/index.ts) instead.",
+      forbidden:
+        "Workspace '{{from}}' may not import '{{to}}' (allowed: {{allowed}}); imports point down DESIGN.md's layout table only.",
+      relative:
+        "Relative import '{{source}}' reaches into workspace '{{to}}': import '{{entry}}' by package name.",
+      self: "Workspace '{{from}}' imports itself by package name: use a relative import.",
+    },
+  },
+  create(context) {
+    const { root, workspaces } = context.options[0];
+    const filename = context.filename;
+    const from = workspaceOf(filename, root, workspaces);
+    if (from === undefined) return {};
+    const allowed = workspaces[from];
+
+    /** @param {import('estree').Node | null | undefined} node */
+    function check(node) {
+      if (!node || node.type !== 'Literal' || typeof node.value !== 'string') return;
+      const source = node.value;
+      if (source.startsWith(SCOPE)) {
+        const [to, ...rest] = source.slice(SCOPE.length).split('/');
+        if (to === undefined || !Object.hasOwn(workspaces, to)) return;
+        const entry = SCOPE + to;
+        if (to === from) {
+          context.report({ node, messageId: 'self', data: { from } });
+        } else if (!allowed.includes(to)) {
+          const data = { from, to, allowed: allowed.length ? allowed.join(', ') : 'none' };
+          context.report({ node, messageId: 'forbidden', data });
+        } else if (rest.length > 0) {
+          context.report({ node, messageId: 'deep', data: { source, entry } });
+        }
+        return;
+      }
+      if (source.startsWith('.')) {
+        const target = path.resolve(path.dirname(filename), source);
+        const to = workspaceOf(target, root, workspaces);
+        if (to !== undefined && to !== from) {
+          context.report({ node, messageId: 'relative', data: { source, to, entry: SCOPE + to } });
+        }
+      }
+    }
+
+    return {
+      ImportDeclaration: (node) => check(node.source),
+      ExportNamedDeclaration: (node) => check(node.source),
+      ExportAllDeclaration: (node) => check(node.source),
+      ImportExpression: (node) => check(node.source),
+    };
+  },
+};
+
+/** DESIGN.md's layout table: each workspace and the workspaces it may import. */
+export const WORKSPACE_DEPENDENCIES = Object.freeze({
+  protos: [],
+  detectors: ['protos'],
+  collector: ['protos', 'detectors'],
+  'edge-agent': ['protos', 'detectors'],
+  'control-plane': ['protos', 'detectors', 'collector'],
+  dashboards: ['protos'],
+});
+
+export const plugin = { meta: { name: 'inosec' }, rules: { 'workspace-boundaries': workspaceBoundaries } };
