@@ -1,2 +1,6 @@
 // Public entry of the collector workspace.
-export { collectorConfigSchema, loadCollectorConfig, type CollectorConfig } from './config/collector.config.js';
+export {
+  collectorConfigSchema,
+  loadCollectorConfig,
+  type CollectorConfig,
+} from './config/collector.config.js';

@@ -1,7 +1,21 @@
 // Public entry of the control plane workspace.
-export { controlPlaneConfigSchema, loadControlPlaneConfig, type ControlPlaneConfig } from './config/control-plane.config.js';
-export { applianceConfigSchema, loadApplianceConfig, type ApplianceConfig } from './appliance/appliance.config.js';
+export {
+  controlPlaneConfigSchema,
+  loadControlPlaneConfig,
+  type ControlPlaneConfig,
+} from './config/control-plane.config.js';
+export {
+  applianceConfigSchema,
+  loadApplianceConfig,
+  type ApplianceConfig,
+} from './appliance/appliance.config.js';
 export { startAppliance, type RunningAppliance } from './appliance/appliance.js';
 export { startControlPlaneServer, type ControlPlaneServer } from './http/control-plane-server.js';
-export { migrate, loadMigrations, appliedVersion, MigrationError, CONTROL_PLANE_MIGRATIONS } from './database/migrator.js';
+export {
+  migrate,
+  loadMigrations,
+  appliedVersion,
+  MigrationError,
+  CONTROL_PLANE_MIGRATIONS,
+} from './database/migrator.js';
 export { VERSION } from './version.js';

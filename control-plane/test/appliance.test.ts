@@ -36,12 +36,14 @@ beforeAll(async () => {
 
 afterEach(async () => {
   for (const appliance of started.splice(0)) {
-    if (appliance.child.exitCode === null && appliance.child.signalCode === null) await stop(appliance, 'SIGKILL');
+    if (appliance.child.exitCode === null && appliance.child.signalCode === null)
+      await stop(appliance, 'SIGKILL');
   }
 });
 
 afterAll(async () => {
-  for (const pid of await postgresProcessesOn(path.join(dir, 'data', 'postgres'))) process.kill(pid, 'SIGKILL');
+  for (const pid of await postgresProcessesOn(path.join(dir, 'data', 'postgres')))
+    process.kill(pid, 'SIGKILL');
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -52,7 +54,9 @@ describe('the appliance', () => {
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const logs = logLines(appliance.output());
     expect(logs.some((l) => l.msg === 'Initialising a new PostgreSQL cluster')).toBe(true);
-    expect(logs.find((l) => l.msg === 'Database schema is current')).toMatchObject({ applied: ['1_foundation'] });
+    expect(logs.find((l) => l.msg === 'Database schema is current')).toMatchObject({
+      applied: ['1_foundation'],
+    });
 
     const health = await fetch(`${url}/healthz`);
     expect(health.status).toBe(200);
@@ -70,7 +74,11 @@ describe('the appliance', () => {
     const missing = await fetch(`${url}/no-such-page`);
     expect(missing.status).toBe(404);
     expect(missing.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(await missing.json()).toMatchObject({ status: 404, title: 'Not Found', instance: '/no-such-page' });
+    expect(await missing.json()).toMatchObject({
+      status: 404,
+      title: 'Not Found',
+      instance: '/no-such-page',
+    });
 
     const metrics = await fetch(`${url}/metrics`);
     expect(metrics.status).toBe(200);
@@ -109,7 +117,9 @@ describe('the appliance', () => {
 
     const appliance = start();
     const url = await appliance.ready;
-    expect(appliance.output()).toMatch(/Found PostgreSQL \(pid \d+\) still running from a previous appliance run/);
+    expect(appliance.output()).toMatch(
+      /Found PostgreSQL \(pid \d+\) still running from a previous appliance run/,
+    );
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
     expect(await stop(appliance)).toBe(0);
     expect(await postgresProcessesOn(path.join(env.INOSEC_DATA_DIR!, 'postgres'))).toEqual([]);
@@ -118,12 +128,17 @@ describe('the appliance', () => {
   it('recovers a stale PostgreSQL lock left by a crash, with a clear message', async () => {
     const pid = await deadPid();
     const lock = path.join(env.INOSEC_DATA_DIR!, 'postgres', 'postmaster.pid');
-    await writeFile(lock, `${pid}\n${path.join(env.INOSEC_DATA_DIR!, 'postgres')}\n1700000000\n${env.INOSEC_PG_PORT}\n\n127.0.0.1\n  5432001   0\nready   \n`);
+    await writeFile(
+      lock,
+      `${pid}\n${path.join(env.INOSEC_DATA_DIR!, 'postgres')}\n1700000000\n${env.INOSEC_PG_PORT}\n\n127.0.0.1\n  5432001   0\nready   \n`,
+    );
     // And a stale appliance lock from the same crash.
     await writeFile(path.join(env.INOSEC_DATA_DIR!, 'appliance.pid'), `${pid}\n`);
     const appliance = start();
     const url = await appliance.ready;
-    expect(appliance.output()).toContain(`Recovered a stale PostgreSQL lock: postmaster.pid names pid ${pid}`);
+    expect(appliance.output()).toContain(
+      `Recovered a stale PostgreSQL lock: postmaster.pid names pid ${pid}`,
+    );
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
     expect(await stop(appliance)).toBe(0);
   });
@@ -141,8 +156,12 @@ describe('the appliance', () => {
     const appliance = start({ INOSEC_HTTP_PORT: 'eighty', DATABASE_URL: 'mysql://root@db/x' });
     expect(await appliance.exited).toBe(78);
     const output = appliance.output();
-    expect(output).toContain('DATABASE_URL: expected a PostgreSQL connection URL postgres://user:password@host:port/database');
-    expect(output).toContain('INOSEC_HTTP_PORT: expected a TCP port number 0-65535 for the control plane HTTP server (default 8080); got "eighty"');
+    expect(output).toContain(
+      'DATABASE_URL: expected a PostgreSQL connection URL postgres://user:password@host:port/database',
+    );
+    expect(output).toContain(
+      'INOSEC_HTTP_PORT: expected a TCP port number 0-65535 for the control plane HTTP server (default 8080); got "eighty"',
+    );
     expect(output).toContain('See .env.example');
   });
 
@@ -168,7 +187,10 @@ describe('the appliance', () => {
       await external.stop();
       const down = await fetch(`${url}/readyz`);
       expect(down.status).toBe(503);
-      expect(await down.json()).toMatchObject({ status: 'not_ready', checks: [{ name: 'database', ok: false }] });
+      expect(await down.json()).toMatchObject({
+        status: 'not_ready',
+        checks: [{ name: 'database', ok: false }],
+      });
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
       await external.start();
       expect((await fetch(`${url}/readyz`)).status).toBe(200);

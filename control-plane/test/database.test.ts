@@ -8,7 +8,12 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedPostgres } from '../src/appliance/embedded-postgres.js';
 import { provisionLoginRole } from '../src/database/login-role.js';
-import { appliedVersion, CONTROL_PLANE_MIGRATIONS, migrate, MigrationError } from '../src/database/migrator.js';
+import {
+  appliedVersion,
+  CONTROL_PLANE_MIGRATIONS,
+  migrate,
+  MigrationError,
+} from '../src/database/migrator.js';
 import { freePort, postgresProcessesOn } from './support/processes.js';
 
 const logger = pino({ level: 'silent' });
@@ -56,8 +61,8 @@ describe('migrate', () => {
     try {
       const results = await Promise.all([migrate(pool), migrate(pool), migrate(pool)]);
       expect(results.flatMap((r) => r.applied.map((m) => m.version))).toEqual([1]);
-      const { rows } = await pool.query('SELECT count(*)::int AS n FROM schema_migrations');
-      expect(rows[0].n).toBe(1);
+      const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM schema_migrations');
+      expect(rows[0]?.n).toBe(1);
     } finally {
       await pool.end();
     }
@@ -70,7 +75,9 @@ describe('migrate', () => {
       await cp(CONTROL_PLANE_MIGRATIONS, copy, { recursive: true });
       await migrate(pool, copy);
       await writeFile(path.join(copy, '0001_foundation.sql'), '-- edited\nSELECT 1;');
-      await expect(migrate(pool, copy)).rejects.toThrow(/Migration 1 \(foundation\) was changed after it was applied/);
+      await expect(migrate(pool, copy)).rejects.toThrow(
+        /Migration 1 \(foundation\) was changed after it was applied/,
+      );
     } finally {
       await pool.end();
       await rm(copy, { recursive: true, force: true });
@@ -88,10 +95,12 @@ describe('migrate', () => {
       );
       const error = await migrate(pool, copy).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(MigrationError);
-      expect((error as Error).message).toMatch(/Migration 9001 \(broken\) failed: function no_such_function\(\) does not exist/);
+      expect((error as Error).message).toMatch(
+        /Migration 9001 \(broken\) failed: function no_such_function\(\) does not exist/,
+      );
       expect(await appliedVersion(pool)).toBe(1);
-      const { rows } = await pool.query("SELECT to_regclass('inosec.half_done') AS t");
-      expect(rows[0].t).toBeNull();
+      const { rows } = await pool.query<{ t: string | null }>("SELECT to_regclass('inosec.half_done') AS t");
+      expect(rows).toEqual([{ t: null }]);
     } finally {
       await pool.end();
       await rm(copy, { recursive: true, force: true });
@@ -152,7 +161,12 @@ describe('the control plane login role', () => {
     const { rows } = await app.query(
       'SELECT rolsuper, rolbypassrls, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = current_user',
     );
-    expect(rows[0]).toEqual({ rolsuper: false, rolbypassrls: false, rolcreaterole: false, rolcreatedb: false });
+    expect(rows[0]).toEqual({
+      rolsuper: false,
+      rolbypassrls: false,
+      rolcreaterole: false,
+      rolcreatedb: false,
+    });
   });
 
   it('sees no tenant without a tenant set in the transaction', async () => {
@@ -173,9 +187,14 @@ describe('the control plane login role', () => {
     await expect(
       asTenant(tenants.a, (c) => c.query("INSERT INTO inosec.tenants (slug, name) VALUES ('evil', 'Evil')")),
     ).rejects.toThrow(/permission denied/);
-    await expect(asTenant(tenants.a, (c) => c.query('DELETE FROM inosec.tenants'))).rejects.toThrow(/permission denied/);
+    await expect(asTenant(tenants.a, (c) => c.query('DELETE FROM inosec.tenants'))).rejects.toThrow(
+      /permission denied/,
+    );
     const renamed = await asTenant(tenants.a, (c) =>
-      c.query("UPDATE inosec.tenants SET name = 'Acme Corp' WHERE id = $1 OR id = $2", [tenants.a, tenants.b]),
+      c.query("UPDATE inosec.tenants SET name = 'Acme Corp' WHERE id = $1 OR id = $2", [
+        tenants.a,
+        tenants.b,
+      ]),
     );
     expect(renamed.rowCount).toBe(1);
   });

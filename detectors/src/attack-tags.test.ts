@@ -47,23 +47,26 @@ async function* ruleFiles(dir: string): AsyncGenerator<string> {
   }
 }
 
-describe.skipIf(!existsSync(corpus) && process.env.CI === undefined)('parseAttackTags on SigmaHQ rules', () => {
-  it('recognises every attack.* tag of the shipped rule folders', async () => {
-    expect(existsSync(corpus), `SigmaHQ corpus missing at ${corpus}`).toBe(true);
-    let rules = 0;
-    let tagged = 0;
-    const unrecognised: string[] = [];
-    for (const folder of ['rules', 'rules-threat-hunting', 'rules-emerging-threats-nonwindows']) {
-      for await (const file of ruleFiles(path.join(corpus, folder))) {
-        const rule = parse(await readFile(file, 'utf8')) as { tags?: string[] };
-        rules += 1;
-        const mapping = parseAttackTags(rule.tags ?? []);
-        if (mapping.techniques.length + mapping.tactics.length > 0) tagged += 1;
-        unrecognised.push(...mapping.unrecognised.map((t) => `${path.basename(file)}: ${t}`));
+describe.skipIf(!existsSync(corpus) && process.env.CI === undefined)(
+  'parseAttackTags on SigmaHQ rules',
+  () => {
+    it('recognises every attack.* tag of the shipped rule folders', async () => {
+      expect(existsSync(corpus), `SigmaHQ corpus missing at ${corpus}`).toBe(true);
+      let rules = 0;
+      let tagged = 0;
+      const unrecognised: string[] = [];
+      for (const folder of ['rules', 'rules-threat-hunting', 'rules-emerging-threats-nonwindows']) {
+        for await (const file of ruleFiles(path.join(corpus, folder))) {
+          const rule = parse(await readFile(file, 'utf8')) as { tags?: string[] };
+          rules += 1;
+          const mapping = parseAttackTags(rule.tags ?? []);
+          if (mapping.techniques.length + mapping.tactics.length > 0) tagged += 1;
+          unrecognised.push(...mapping.unrecognised.map((t) => `${path.basename(file)}: ${t}`));
+        }
       }
-    }
-    expect(rules).toBeGreaterThan(600);
-    expect(tagged).toBeGreaterThan(rules / 2);
-    expect(unrecognised).toEqual([]);
-  });
-});
+      expect(rules).toBeGreaterThan(600);
+      expect(tagged).toBeGreaterThan(rules / 2);
+      expect(unrecognised).toEqual([]);
+    });
+  },
+);

@@ -27,7 +27,12 @@ describe('parseConfig', () => {
   it('lists every bad variable once, with the expected form and the value received', () => {
     let caught: unknown;
     try {
-      parseConfig('test', schema, { PORT: '70000', DATABASE_URL: 'mysql://x', API_TOKEN: 'short', LOG_LEVEL: 'loud' });
+      parseConfig('test', schema, {
+        PORT: '70000',
+        DATABASE_URL: 'mysql://x',
+        API_TOKEN: 'short',
+        LOG_LEVEL: 'loud',
+      });
     } catch (error) {
       caught = error;
     }
@@ -36,8 +41,19 @@ describe('parseConfig', () => {
     expect(error.code).toBe('config_invalid');
     expect(error.component).toBe('test');
     expect(error.issues.map((i) => i.variable)).toEqual(['PORT', 'DATABASE_URL', 'API_TOKEN', 'LOG_LEVEL']);
-    expect(error.message).toContain('PORT: expected a TCP port number 0-65535 for the test server (default 8080); got "70000"');
-    expect(error.message).toContain('LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent');
+    expect(error.message).toContain(
+      'PORT: expected a TCP port number 0-65535 for the test server (default 8080); got "70000"',
+    );
+    expect(error.message).toContain(
+      'LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent',
+    );
+  });
+
+  it('finds the expected form through .optional()', () => {
+    const optional = z.object({ NATS_URL: configFields.postgresUrl('an optional database').optional() });
+    expect(() => parseConfig('test', optional, { NATS_URL: 'nope' })).toThrow(
+      'NATS_URL: expected a PostgreSQL connection URL postgres://user:password@host:port/database (an optional database); got "nope"',
+    );
   });
 
   it('says a required variable is unset', () => {
@@ -53,7 +69,9 @@ describe('parseConfig', () => {
     } catch (error) {
       message = (error as Error).message;
     }
-    expect(message).toContain('API_TOKEN: expected a token of at least 10 characters; got "[hidden, 4 characters]"');
+    expect(message).toContain(
+      'API_TOKEN: expected a token of at least 10 characters; got "[hidden, 4 characters]"',
+    );
     expect(message).toContain('got "http://admin:***@db/x"');
     expect(message).not.toContain('hunter2');
     expect(message).not.toContain('tiny');

@@ -34,6 +34,17 @@ function redact(variable: string, value: string | undefined): string | undefined
   return value.replace(/(\/\/[^:/@\s]*:)[^@/\s]*@/, '$1***@');
 }
 
+/** The `.describe()` text of a field, looking through `.optional()` / `.default()` wrappers. */
+function describedForm(field: z.ZodType | undefined): string | undefined {
+  let current: unknown = field;
+  while (current instanceof z.ZodType) {
+    if (current.description !== undefined) return current.description;
+    current =
+      current instanceof z.ZodOptional || current instanceof z.ZodDefault ? current.unwrap() : undefined;
+  }
+  return undefined;
+}
+
 /**
  * Parses a component's configuration from environment variables, once, at start. The schema is a zod
  * object whose keys are the variable names; each field's `.describe()` text is the expected form
@@ -58,8 +69,7 @@ export function parseConfig<S extends z.ZodObject>(
     const variable = String(issue.path[0] ?? '(root)');
     if (seen.has(variable)) continue;
     seen.add(variable);
-    const field = schema.shape[variable] as z.ZodType | undefined;
-    const expected = field?.description ?? issue.message;
+    const expected = describedForm(schema.shape[variable] as z.ZodType | undefined) ?? issue.message;
     issues.push({ variable, expected, received: redact(variable, input[variable]) });
   }
   throw new ConfigError(component, issues);
@@ -91,5 +101,10 @@ export const configFields = {
       .default('info')
       .describe('one of fatal, error, warn, info, debug, trace, silent (default info)'),
   positiveInt: (fallback: number, what: string) =>
-    z.coerce.number().int().positive().default(fallback).describe(`a positive integer: ${what} (default ${fallback})`),
+    z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(fallback)
+      .describe(`a positive integer: ${what} (default ${fallback})`),
 } as const;

@@ -15,9 +15,17 @@ tester.run('workspace-boundaries', workspaceBoundaries, {
   valid: [
     { filename: '/repo/collector/src/writer.ts', code: "import { Event } from '@inosec/protos';", options },
     { filename: '/repo/collector/src/writer.ts', code: "export * from '@inosec/detectors';", options },
-    { filename: '/repo/control-plane/src/appliance/main.ts', code: "import { x } from '@inosec/collector';", options },
+    {
+      filename: '/repo/control-plane/src/appliance/main.ts',
+      code: "import { x } from '@inosec/collector';",
+      options,
+    },
     { filename: '/repo/collector/src/a/b/c.ts', code: "import { y } from '../../d.js';", options },
-    { filename: '/repo/edge-agent/vitest.config.ts', code: "import { p } from '../vitest.shared.js';", options },
+    {
+      filename: '/repo/edge-agent/vitest.config.ts',
+      code: "import { p } from '../vitest.shared.js';",
+      options,
+    },
     { filename: '/repo/tools/x.ts', code: "import { z } from '@inosec/control-plane';", options },
     { filename: '/repo/protos/src/index.ts', code: "import pg from 'pg';", options },
   ],
@@ -44,13 +52,20 @@ tester.run('workspace-boundaries', workspaceBoundaries, {
       filename: '/repo/collector/src/writer.ts',
       code: "import { Event } from '@inosec/protos/src/gen/inosec.js';",
       options,
-      errors: [{ messageId: 'deep', data: { source: '@inosec/protos/src/gen/inosec.js', entry: '@inosec/protos' } }],
+      errors: [
+        { messageId: 'deep', data: { source: '@inosec/protos/src/gen/inosec.js', entry: '@inosec/protos' } },
+      ],
     },
     {
       filename: '/repo/collector/src/writer.ts',
       code: "import { Event } from '../../protos/src/index.js';",
       options,
-      errors: [{ messageId: 'relative', data: { source: '../../protos/src/index.js', to: 'protos', entry: '@inosec/protos' } }],
+      errors: [
+        {
+          messageId: 'relative',
+          data: { source: '../../protos/src/index.js', to: 'protos', entry: '@inosec/protos' },
+        },
+      ],
     },
     {
       filename: '/repo/dashboards/src/app.ts',

@@ -26,7 +26,11 @@ describe('collector config', () => {
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
       expect((error as ConfigError).issues).toEqual([
-        { variable: 'NATS_URL', expected: expect.stringContaining('nats://host:4222'), received: 'http://nats:4222' },
+        {
+          variable: 'NATS_URL',
+          expected: expect.stringContaining('nats://host:4222'),
+          received: 'http://nats:4222',
+        },
       ]);
     }
   });
@@ -35,8 +39,8 @@ describe('collector config', () => {
     expect(() => loadCollectorConfig({ ...base, INOSEC_INGEST_MAX_BATCH_BYTES: '10' })).toThrow(
       /INOSEC_INGEST_MAX_BATCH_BYTES: expected bytes between 1024 and 67108864/,
     );
-    expect(loadCollectorConfig({ ...base, INOSEC_INGEST_MAX_BATCH_BYTES: '65536' }).INOSEC_INGEST_MAX_BATCH_BYTES).toBe(
-      65_536,
-    );
+    expect(
+      loadCollectorConfig({ ...base, INOSEC_INGEST_MAX_BATCH_BYTES: '65536' }).INOSEC_INGEST_MAX_BATCH_BYTES,
+    ).toBe(65_536);
   });
 });

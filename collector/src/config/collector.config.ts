@@ -3,11 +3,15 @@ import { z } from 'zod';
 
 /** Configuration of a standalone collector (scale-out); the appliance passes the same keys in-process. */
 export const collectorConfigSchema = z.object({
-  DATABASE_URL: configFields.postgresUrl("the collector's ingest role, which may only insert telemetry and alerts"),
+  DATABASE_URL: configFields.postgresUrl(
+    "the collector's ingest role, which may only insert telemetry and alerts",
+  ),
   NATS_URL: z
     .url({ protocol: /^(nats|tls)$/ })
     .optional()
-    .describe('a NATS server URL nats://host:4222 or tls://host:4222; when unset, the in-process bus is used'),
+    .describe(
+      'a NATS server URL nats://host:4222 or tls://host:4222; when unset, the in-process bus is used',
+    ),
   INOSEC_GRPC_HOST: configFields.host('127.0.0.1', 'the gRPC ingest server'),
   INOSEC_GRPC_PORT: configFields.port(50051, 'the gRPC ingest server'),
   INOSEC_INGEST_MAX_BATCH_BYTES: z.coerce

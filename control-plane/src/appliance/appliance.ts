@@ -35,7 +35,10 @@ export async function startAppliance(
   const dataDir = path.resolve(config.INOSEC_DATA_DIR);
   const secretsDir = path.join(dataDir, 'secrets');
   await mkdir(dataDir, { recursive: true, mode: 0o755 });
-  const supervisor = new Supervisor(logger.child({ component: 'supervisor' }), config.INOSEC_SHUTDOWN_TIMEOUT_MS);
+  const supervisor = new Supervisor(
+    logger.child({ component: 'supervisor' }),
+    config.INOSEC_SHUTDOWN_TIMEOUT_MS,
+  );
   let postgres: EmbeddedPostgres | undefined;
   try {
     await supervisor.start('data directory lock', () => ApplianceLock.acquire(dataDir));
@@ -59,7 +62,10 @@ export async function startAppliance(
     let appUrl: string;
     try {
       const { applied, version } = await migrate(admin);
-      logger.info({ applied: applied.map((m) => `${m.version}_${m.name}`), version }, 'Database schema is current');
+      logger.info(
+        { applied: applied.map((m) => `${m.version}_${m.name}`), version },
+        'Database schema is current',
+      );
       appUrl = await provisionLoginRole(admin, adminUrl, {
         role: 'inosec_control_plane',
         memberOf: 'inosec_app',

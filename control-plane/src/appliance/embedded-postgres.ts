@@ -97,7 +97,10 @@ export class EmbeddedPostgres {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGINT');
       if (!(await waitForExit(pid, this.options.stopTimeoutMs))) {
-        this.options.logger.warn({ pid }, 'PostgreSQL did not finish a fast shutdown in time; sending SIGQUIT');
+        this.options.logger.warn(
+          { pid },
+          'PostgreSQL did not finish a fast shutdown in time; sending SIGQUIT',
+        );
         child.kill('SIGQUIT');
         if (!(await waitForExit(pid, 5_000))) child.kill('SIGKILL');
       }
@@ -188,7 +191,9 @@ export class EmbeddedPostgres {
     }
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);
-      child.once('error', (error) => reject(new EmbeddedPostgresError(`cannot run ${bins.postgres}`, { cause: error })));
+      child.once('error', (error) =>
+        reject(new EmbeddedPostgresError(`cannot run ${bins.postgres}`, { cause: error })),
+      );
     });
     logger.info({ pid: child.pid, port }, 'PostgreSQL starting');
   }
@@ -215,7 +220,9 @@ export class EmbeddedPostgres {
         await client.end().catch(() => undefined);
       }
     }
-    throw new EmbeddedPostgresError('PostgreSQL did not accept connections within 120 s', { cause: lastError });
+    throw new EmbeddedPostgresError('PostgreSQL did not accept connections within 120 s', {
+      cause: lastError,
+    });
   }
 
   private async ensureDatabase(): Promise<void> {
@@ -267,8 +274,17 @@ async function resolveRunAs(logger: Logger): Promise<RunAs | undefined> {
   try {
     return await lookup();
   } catch {
-    logger.info('Creating the postgres system user to run the embedded PostgreSQL (it refuses to run as root)');
-    await execFileAsync('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres']);
+    logger.info(
+      'Creating the postgres system user to run the embedded PostgreSQL (it refuses to run as root)',
+    );
+    await execFileAsync('useradd', [
+      '--system',
+      '--user-group',
+      '--no-create-home',
+      '--shell',
+      '/usr/sbin/nologin',
+      'postgres',
+    ]);
     return lookup();
   }
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The appliance entry point (`npm start`): parses configuration once, starts every component, prints
 // the URL, and stops everything in reverse order on SIGINT or SIGTERM.
+import { existsSync } from 'node:fs';
 import { ConfigError } from '@inosec/protos';
 import { loadControlPlaneConfig } from '../config/control-plane.config.js';
 import { createLogger } from '../logging/logger.js';
@@ -11,17 +12,25 @@ import { startAppliance } from './appliance.js';
 const EX_CONFIG = 78; // sysexits.h: configuration error
 
 async function main(): Promise<number> {
-  let appliance;
-  let controlPlane;
-  try {
-    appliance = loadApplianceConfig();
-    controlPlane = loadControlPlaneConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\nSee .env.example for every variable and its form.\n`);
-      return EX_CONFIG;
+  // ./.env, when present, fills variables the environment does not set (the environment wins).
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  // Both components' settings are checked before reporting, so one run names every bad variable.
+  const errors: ConfigError[] = [];
+  const parse = <T>(load: () => T): T | undefined => {
+    try {
+      return load();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      errors.push(error);
+      return undefined;
     }
-    throw error;
+  };
+  const appliance = parse(loadApplianceConfig);
+  const controlPlane = parse(loadControlPlaneConfig);
+  if (appliance === undefined || controlPlane === undefined) {
+    const messages = errors.map((e) => e.message).join('\n');
+    process.stderr.write(`${messages}\nSee .env.example for every variable and its form.\n`);
+    return EX_CONFIG;
   }
   const logger = createLogger(controlPlane.LOG_LEVEL, { version: VERSION });
   const log = logger.child({ component: 'appliance' });

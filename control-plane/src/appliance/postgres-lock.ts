@@ -4,10 +4,7 @@ import type { Logger } from 'pino';
 import { isProcessAlive, processArgv, waitForExit } from './process-info.js';
 
 /** What was found in a PostgreSQL data directory's `postmaster.pid` before start. */
-export type LockState =
-  | { kind: 'none' }
-  | { kind: 'stale'; pid: number }
-  | { kind: 'orphan'; pid: number };
+export type LockState = { kind: 'none' } | { kind: 'stale'; pid: number } | { kind: 'orphan'; pid: number };
 
 /** Reads `postmaster.pid` and classifies it: no lock, a stale file, or a live server on this directory. */
 export async function inspectPostmasterLock(dataDir: string): Promise<LockState> {
@@ -38,7 +35,11 @@ export async function inspectPostmasterLock(dataDir: string): Promise<LockState>
  * rolls back open transactions and checkpoints), and a lock file naming a dead or unrelated process is
  * removed. Each case is logged in words an operator can act on.
  */
-export async function recoverPostmasterLock(dataDir: string, logger: Logger, timeoutMs: number): Promise<LockState> {
+export async function recoverPostmasterLock(
+  dataDir: string,
+  logger: Logger,
+  timeoutMs: number,
+): Promise<LockState> {
   const state = await inspectPostmasterLock(dataDir);
   if (state.kind === 'stale') {
     logger.warn(
@@ -55,7 +56,9 @@ export async function recoverPostmasterLock(dataDir: string, logger: Logger, tim
     if (!(await waitForExit(state.pid, timeoutMs))) {
       process.kill(state.pid, 'SIGQUIT');
       if (!(await waitForExit(state.pid, 5_000))) {
-        throw new Error(`PostgreSQL pid ${state.pid} on ${dataDir} did not stop; stop it by hand and start again`);
+        throw new Error(
+          `PostgreSQL pid ${state.pid} on ${dataDir} did not stop; stop it by hand and start again`,
+        );
       }
     }
   }

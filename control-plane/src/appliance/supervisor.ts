@@ -40,7 +40,10 @@ export class Supervisor {
         await Promise.race([
           component.stop(),
           new Promise((_, reject) => {
-            timer = setTimeout(() => reject(new Error(`did not stop within ${this.stopTimeoutMs} ms`)), this.stopTimeoutMs);
+            timer = setTimeout(
+              () => reject(new Error(`did not stop within ${this.stopTimeoutMs} ms`)),
+              this.stopTimeoutMs,
+            );
           }),
         ]);
         this.logger.info({ component: name }, `${name} stopped`);

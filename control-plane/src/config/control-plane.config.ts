@@ -16,6 +16,8 @@ export const controlPlaneConfigSchema = z.object({
 
 export type ControlPlaneConfig = z.output<typeof controlPlaneConfigSchema>;
 
-export function loadControlPlaneConfig(env?: Readonly<Record<string, string | undefined>>): ControlPlaneConfig {
+export function loadControlPlaneConfig(
+  env?: Readonly<Record<string, string | undefined>>,
+): ControlPlaneConfig {
   return parseConfig('control-plane', controlPlaneConfigSchema, env);
 }

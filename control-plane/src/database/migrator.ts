@@ -52,7 +52,10 @@ export async function loadMigrations(dir: string): Promise<Migration[]> {
  * Applies pending migrations in order, each in its own transaction together with its bookkeeping row.
  * Landed migrations are immutable: one whose file changed after it was applied stops the run.
  */
-export async function migrate(pool: pg.Pool, dir: string = CONTROL_PLANE_MIGRATIONS): Promise<MigrationResult> {
+export async function migrate(
+  pool: pg.Pool,
+  dir: string = CONTROL_PLANE_MIGRATIONS,
+): Promise<MigrationResult> {
   const migrations = await loadMigrations(dir);
   const client = await pool.connect();
   try {
@@ -87,11 +90,10 @@ export async function migrate(pool: pg.Pool, dir: string = CONTROL_PLANE_MIGRATI
         try {
           await client.query('BEGIN');
           await client.query(migration.sql);
-          await client.query('INSERT INTO public.schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [
-            migration.version,
-            migration.name,
-            migration.checksum,
-          ]);
+          await client.query(
+            'INSERT INTO public.schema_migrations (version, name, checksum) VALUES ($1, $2, $3)',
+            [migration.version, migration.name, migration.checksum],
+          );
           await client.query('COMMIT');
         } catch (error) {
           await client.query('ROLLBACK');

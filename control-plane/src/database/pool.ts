@@ -5,7 +5,10 @@ import type { Logger } from 'pino';
  * A pg pool with the settings every InoSec process uses: bounded size, connect and statement timeouts,
  * and errors of idle connections logged instead of crashing the process (a restarted server drops them).
  */
-export function createPool(url: string, options: { max: number; logger: Logger; applicationName: string }): pg.Pool {
+export function createPool(
+  url: string,
+  options: { max: number; logger: Logger; applicationName: string },
+): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.max,

@@ -43,12 +43,20 @@ export class ReadinessService {
     let timer: NodeJS.Timeout | undefined;
     try {
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+        timer = setTimeout(
+          () => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)),
+          CHECK_TIMEOUT_MS,
+        );
       });
       const detail = await Promise.race([fn(), timeout]);
       return { name, ok: true, detail, durationMs: Math.round(performance.now() - started) };
     } catch (error) {
-      return { name, ok: false, detail: (error as Error).message, durationMs: Math.round(performance.now() - started) };
+      return {
+        name,
+        ok: false,
+        detail: (error as Error).message,
+        durationMs: Math.round(performance.now() - started),
+      };
     } finally {
       clearTimeout(timer);
     }

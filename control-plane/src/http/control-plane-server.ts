@@ -36,7 +36,9 @@ function requestId(request: { headers: Record<string, string | string[] | undefi
 }
 
 /** Builds the NestJS application on Fastify and starts listening. */
-export async function startControlPlaneServer(options: ControlPlaneServerOptions): Promise<ControlPlaneServer> {
+export async function startControlPlaneServer(
+  options: ControlPlaneServerOptions,
+): Promise<ControlPlaneServer> {
   const { config, logger, metrics } = options;
   const httpLogger = logger.child({ component: 'http' });
   const adapter = new FastifyAdapter({
@@ -53,7 +55,6 @@ export async function startControlPlaneServer(options: ControlPlaneServerOptions
     { logger: new NestPinoLogger(logger.child({ component: 'nest' })), abortOnError: false },
   );
   app.useGlobalFilters(new ProblemFilter(httpLogger));
-  app.enableShutdownHooks([]);
 
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onSend', async (request, reply) => {
@@ -69,7 +70,12 @@ export async function startControlPlaneServer(options: ControlPlaneServerOptions
     const seconds = reply.elapsedTime / 1000;
     metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
     metrics.httpDuration.observe({ method: request.method, route }, seconds);
-    const line = { method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime };
+    const line = {
+      method: request.method,
+      url: request.url,
+      status: reply.statusCode,
+      ms: reply.elapsedTime,
+    };
     if (PROBES.has(route)) request.log.debug(line, 'request');
     else request.log.info(line, 'request');
   });

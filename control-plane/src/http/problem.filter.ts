@@ -39,15 +39,25 @@ export class ProblemFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const response = exception.getResponse();
-      const body = typeof response === 'object' && response !== null ? (response as Record<string, unknown>) : {};
+      const body =
+        typeof response === 'object' && response !== null ? (response as Record<string, unknown>) : {};
       const message = typeof response === 'string' ? response : body.message;
-      const detail = Array.isArray(message) ? message.join('; ') : typeof message === 'string' ? message : undefined;
+      const detail = Array.isArray(message)
+        ? message.join('; ')
+        : typeof message === 'string'
+          ? message
+          : undefined;
       const problem: Problem = { ...base, title: STATUS_CODES[status] ?? 'Error', status };
       if (detail !== undefined) problem.detail = detail;
       if (body.errors !== undefined) problem.errors = body.errors;
       return problem;
     }
     const status = HttpStatus.INTERNAL_SERVER_ERROR;
-    return { ...base, title: STATUS_CODES[status] ?? 'Error', status, detail: 'An internal error occurred; see the server log' };
+    return {
+      ...base,
+      title: STATUS_CODES[status] ?? 'Error',
+      status,
+      detail: 'An internal error occurred; see the server log',
+    };
   }
 }

@@ -3,7 +3,13 @@ import { problemFromResponse } from './problem.js';
 
 describe('problemFromResponse', () => {
   it('keeps the server problem details', async () => {
-    const body = { type: 'about:blank', title: 'Forbidden', status: 403, detail: 'alerts:write required', requestId: 'r-1' };
+    const body = {
+      type: 'about:blank',
+      title: 'Forbidden',
+      status: 403,
+      detail: 'alerts:write required',
+      requestId: 'r-1',
+    };
     const response = new Response(JSON.stringify(body), {
       status: 403,
       headers: { 'content-type': 'application/problem+json' },
@@ -19,11 +25,18 @@ describe('problemFromResponse', () => {
       statusText: 'Bad Gateway',
       headers: { 'content-type': 'text/html' },
     });
-    expect((await problemFromResponse(response)).problem).toEqual({ type: 'about:blank', title: 'Bad Gateway', status: 502 });
+    expect((await problemFromResponse(response)).problem).toEqual({
+      type: 'about:blank',
+      title: 'Bad Gateway',
+      status: 502,
+    });
   });
 
   it('survives a truncated JSON body', async () => {
-    const response = new Response('{"title": "Unavail', { status: 503, headers: { 'content-type': 'application/json' } });
+    const response = new Response('{"title": "Unavail', {
+      status: 503,
+      headers: { 'content-type': 'application/json' },
+    });
     const error = await problemFromResponse(response);
     expect(error.problem.status).toBe(503);
     expect(error.problem.title).toBe('HTTP 503');
@@ -34,6 +47,10 @@ describe('problemFromResponse', () => {
       status: 400,
       headers: { 'content-type': 'application/problem+json' },
     });
-    expect((await problemFromResponse(response)).problem).toEqual({ type: 'about:blank', title: 'HTTP 400', status: 400 });
+    expect((await problemFromResponse(response)).problem).toEqual({
+      type: 'about:blank',
+      title: 'HTTP 400',
+      status: 400,
+    });
   });
 });

@@ -8,7 +8,9 @@ const units: Record<string, number> = { b: 1, kib: 1_024, mib: 1_048_576, gib: 1
 export const agentConfigSchema = z.object({
   INOSEC_COLLECTOR_URL: z
     .url({ protocol: /^(https|grpcs|nats|tls)$/ })
-    .describe('the collector endpoint: grpcs://host:port (gRPC over mTLS) or nats://host:4222 / tls://host:4222'),
+    .describe(
+      'the collector endpoint: grpcs://host:port (gRPC over mTLS) or nats://host:4222 / tls://host:4222',
+    ),
   INOSEC_ENROLL_TOKEN: z
     .string()
     .regex(/^[A-Za-z0-9_-]{20,200}$/)
@@ -31,7 +33,9 @@ export const agentConfigSchema = z.object({
       }
       return bytes;
     })
-    .describe('a size of at least 1MiB such as 512MiB or 2GiB: the disk spool bound; the oldest data is dropped past it (default 1GiB)'),
+    .describe(
+      'a size of at least 1MiB such as 512MiB or 2GiB: the disk spool bound; the oldest data is dropped past it (default 1GiB)',
+    ),
   LOG_LEVEL: configFields.logLevel(),
 });
 

@@ -1,0 +1,5 @@
+import type { ESLint, Rule } from 'eslint';
+
+export declare const workspaceBoundaries: Rule.RuleModule;
+export declare const WORKSPACE_DEPENDENCIES: Readonly<Record<string, readonly string[]>>;
+export declare const plugin: ESLint.Plugin;
