@@ -4038,7 +4038,10 @@ export namespace inosec {
              */
             observedTimeUnixUs: number;
 
-            /** The host the agent runs on. ECS host.*. OCSF device. */
+            /**
+             * The host the event happened on. Agents normally leave it unset and send their host once per batch
+             * (EventBatch.host), which the collector copies here. ECS host.*. OCSF device.
+             */
             host?: (inosec.v1.Host.$Properties|null);
 
             /**
@@ -4192,7 +4195,10 @@ export namespace inosec {
                  */
                 observedTimeUnixUs?: (number|null);
 
-                /** The host the agent runs on. ECS host.*. OCSF device. */
+                /**
+                 * The host the event happened on. Agents normally leave it unset and send their host once per batch
+                 * (EventBatch.host), which the collector copies here. ECS host.*. OCSF device.
+                 */
                 host?: (inosec.v1.Host.$Properties|null);
 
                 /**
@@ -4308,6 +4314,14 @@ export namespace inosec {
             events: inosec.v1.Event.$Properties[];
 
             /**
+             * The sending agent's host, sent once per batch instead of on every event: an event whose own `host` is
+             * unset happened on this host, and the collector fills it in before detection and storage. An event sets
+             * `host` itself only when it differs (a gateway reporting for another device). On log-heavy batches the
+             * host is about half the bytes of an event (bench/codec.bench.ts: protos.decode_batch_shared_host).
+             */
+            host?: (inosec.v1.Host.$Properties|null);
+
+            /**
              * Creates a new EventBatch instance using the specified properties.
              * @param [properties] Properties to set
              * @returns EventBatch instance
@@ -4409,6 +4423,14 @@ export namespace inosec {
                 /** EventBatch events */
                 events?: (inosec.v1.Event.$Properties[]|null);
 
+                /**
+                 * The sending agent's host, sent once per batch instead of on every event: an event whose own `host` is
+                 * unset happened on this host, and the collector fills it in before detection and storage. An event sets
+                 * `host` itself only when it differs (a gateway reporting for another device). On log-heavy batches the
+                 * host is about half the bytes of an event (bench/codec.bench.ts: protos.decode_batch_shared_host).
+                 */
+                host?: (inosec.v1.Host.$Properties|null);
+
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
             }
@@ -4420,6 +4442,7 @@ export namespace inosec {
               firstSeq?: number|null;
               sentTimeUnixUs?: number|null;
               events?: inosec.v1.Event.$Shape[]|null;
+              host?: inosec.v1.Host.$Shape|null;
               $unknowns?: Uint8Array[];
             };
         }

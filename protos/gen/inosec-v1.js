@@ -7964,6 +7964,7 @@ export const inosec = $root.inosec = (() => {
             EventBatch.prototype.firstSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
             EventBatch.prototype.sentTimeUnixUs = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
             EventBatch.prototype.events = $util.emptyArray;
+            EventBatch.prototype.host = null;
 
             EventBatch.create = function(properties) {
                 return new EventBatch(properties);
@@ -7987,6 +7988,8 @@ export const inosec = $root.inosec = (() => {
                 if (message.events != null && message.events.length)
                     for (let i = 0; i < message.events.length; ++i)
                         $root.inosec.v1.Event.encode(message.events[i], writer.uint32(42).fork(), _depth + 1).ldelim();
+                if (message.host != null && $Object.hasOwnProperty.call(message, "host"))
+                    $root.inosec.v1.Host.encode(message.host, writer.uint32(50).fork(), _depth + 1).ldelim();
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -8068,6 +8071,12 @@ export const inosec = $root.inosec = (() => {
                             message.events.push($root.inosec.v1.Event.decode(reader, reader.size(), $undefined, _depth + 1));
                             continue;
                         }
+                    case 6: {
+                            if (wireType !== 2)
+                                break;
+                            message.host = $root.inosec.v1.Host.decode(reader, reader.size(), $undefined, _depth + 1, message.host);
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -8119,6 +8128,11 @@ export const inosec = $root.inosec = (() => {
                             return "events." + error;
                     }
                 }
+                if (message.host != null && $Object.hasOwnProperty.call(message, "host")) {
+                    let error = $root.inosec.v1.Host.verify(message.host, _depth + 1);
+                    if (error)
+                        return "host." + error;
+                }
                 return null;
             };
 
@@ -8168,6 +8182,11 @@ export const inosec = $root.inosec = (() => {
                         message.events[i] = $root.inosec.v1.Event.fromObject(object.events[i], _depth + 1);
                     }
                 }
+                if (object.host != null) {
+                    if (!$util.isObject(object.host))
+                        throw $TypeError(".inosec.v1.EventBatch.host: object expected");
+                    message.host = $root.inosec.v1.Host.fromObject(object.host, _depth + 1);
+                }
                 return message;
             };
 
@@ -8194,6 +8213,7 @@ export const inosec = $root.inosec = (() => {
                         object.sentTimeUnixUs = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
                     } else
                         object.sentTimeUnixUs = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                    object.host = null;
                 }
                 if (message.agentId != null && $Object.hasOwnProperty.call(message, "agentId"))
                     object.agentId = message.agentId;
@@ -8218,6 +8238,8 @@ export const inosec = $root.inosec = (() => {
                     for (let j = 0; j < message.events.length; ++j)
                         object.events[j] = $root.inosec.v1.Event.toObject(message.events[j], options, _depth + 1);
                 }
+                if (message.host != null && $Object.hasOwnProperty.call(message, "host"))
+                    object.host = $root.inosec.v1.Host.toObject(message.host, options, _depth + 1);
                 return object;
             };
 

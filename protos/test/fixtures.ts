@@ -247,3 +247,14 @@ export function mixedEventBatch(count: number, firstSeq = 1): IEventBatch {
     events,
   };
 }
+
+/**
+ * The same batch as an agent sends it by default: its host once in EventBatch.host, and events that
+ * happened on that host without their own copy (events from another host keep theirs).
+ */
+export function withSharedHost(batch: IEventBatch, host: IHost = webHost): IEventBatch {
+  const events = (batch.events ?? []).map((event) =>
+    event.host === host ? { ...event, host: null } : event,
+  );
+  return { ...batch, host, events };
+}
