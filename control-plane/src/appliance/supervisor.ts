@@ -23,7 +23,7 @@ export class Supervisor {
     const started = performance.now();
     const component = await startFn();
     this.running.push({ name, component });
-    this.logger.info({ component: name, ms: Math.round(performance.now() - started) }, `${name} started`);
+    this.logger.info({ unit: name, ms: Math.round(performance.now() - started) }, `${name} started`);
     return component;
   }
 
@@ -46,9 +46,9 @@ export class Supervisor {
             );
           }),
         ]);
-        this.logger.info({ component: name }, `${name} stopped`);
+        this.logger.info({ unit: name }, `${name} stopped`);
       } catch (error) {
-        this.logger.error({ component: name, err: error }, `${name} failed to stop cleanly`);
+        this.logger.error({ unit: name, err: error }, `${name} failed to stop cleanly`);
       } finally {
         clearTimeout(timer);
       }

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyRequest } from 'fastify';
+import { LogController, type FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { AppModule } from '../app.module.js';
@@ -43,9 +43,9 @@ export async function startControlPlaneServer(
   const httpLogger = logger.child({ component: 'http' });
   const adapter = new FastifyAdapter({
     loggerInstance: httpLogger,
-    disableRequestLogging: true,
+    // One line per request comes from the onResponse hook below (probes at debug level).
+    logController: new LogController({ disableRequestLogging: true }),
     genReqId: requestId,
-    requestIdLogLabel: 'reqId',
     trustProxy: config.INOSEC_TRUST_PROXY,
     bodyLimit: 1_048_576,
   });
