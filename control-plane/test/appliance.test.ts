@@ -133,8 +133,8 @@ describe('the appliance', () => {
       lock,
       `${pid}\n${path.join(env.INOSEC_DATA_DIR!, 'postgres')}\n1700000000\n${env.INOSEC_PG_PORT}\n\n127.0.0.1\n  5432001   0\nready   \n`,
     );
-    // And a stale appliance lock from the same crash.
-    await writeFile(path.join(env.INOSEC_DATA_DIR!, 'appliance.pid'), `${pid}\n`);
+    // And a stale appliance lock whose pid now belongs to another node process (this test runner).
+    await writeFile(path.join(env.INOSEC_DATA_DIR!, 'appliance.pid'), `${process.pid}\n`);
     const appliance = start();
     const url = await appliance.ready;
     expect(appliance.output()).toContain(

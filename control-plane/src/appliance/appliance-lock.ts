@@ -3,6 +3,9 @@ import path from 'node:path';
 import { InosecError } from '@inosec/protos';
 import { isProcessAlive, processArgv } from './process-info.js';
 
+/** The supervisor's entry point as it appears in its argv (built or source). */
+const APPLIANCE_ENTRY = /appliance[/\\]main\.[jt]s$/;
+
 export class ApplianceLockedError extends InosecError {
   constructor(
     readonly lockFile: string,
@@ -18,7 +21,7 @@ export class ApplianceLockedError extends InosecError {
 /**
  * An exclusive lock on the data directory, held for the supervisor's lifetime: two appliances never
  * manage one PostgreSQL cluster. A lock left by a crashed run (its pid gone, or reused by a process
- * that is not a node appliance) is taken over.
+ * that is not an appliance supervisor) is taken over.
  */
 export class ApplianceLock {
   private constructor(readonly file: string) {}
@@ -37,7 +40,8 @@ export class ApplianceLock {
       const pid = Number.parseInt(await readFile(file, 'utf8').catch(() => ''), 10);
       if (pid !== process.pid && isProcessAlive(pid)) {
         const argv = await processArgv(pid);
-        if (argv?.some((arg) => arg.includes('node')) === true) throw new ApplianceLockedError(file, pid);
+        if (argv?.some((arg) => APPLIANCE_ENTRY.test(arg)) === true)
+          throw new ApplianceLockedError(file, pid);
       }
       await rm(file, { force: true });
     }
