@@ -169,15 +169,54 @@ describe('the control plane login role', () => {
     });
   });
 
+  it('stores a SCRAM verifier, sends the password only when needed, and keeps one membership', async () => {
+    const verifier = async (): Promise<string> =>
+      (
+        await admin.query<{ p: string }>(
+          "SELECT rolpassword AS p FROM pg_authid WHERE rolname = 'inosec_control_plane'",
+        )
+      ).rows[0]!.p;
+    const before = await verifier();
+    expect(before).toMatch(/^SCRAM-SHA-256\$4096:/);
+    await admin.query('CREATE ROLE stray_group NOLOGIN');
+    await admin.query('GRANT stray_group TO inosec_control_plane');
+    const options = {
+      role: 'inosec_control_plane',
+      memberOf: 'inosec_app',
+      secretsDir: path.join(dir, 'secrets'),
+    };
+    await provisionLoginRole(admin, server.url, options);
+    expect(await verifier()).toBe(before);
+    const { rows } = await admin.query<{ g: string }>(
+      `SELECT g.rolname AS g FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid
+        JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = 'inosec_control_plane'`,
+    );
+    expect(rows).toEqual([{ g: 'inosec_app' }]);
+    // A password changed behind our back is repaired, and the pool's URL logs in again.
+    await admin.query("ALTER ROLE inosec_control_plane PASSWORD 'something-else'");
+    const url = await provisionLoginRole(admin, server.url, options);
+    expect(await verifier()).not.toBe(before);
+    const probe = new pg.Client({ connectionString: url });
+    await probe.connect();
+    await probe.end();
+  });
+
   it('sees no tenant without a tenant set in the transaction', async () => {
     expect((await asTenant(undefined, (c) => c.query('SELECT id FROM inosec.tenants'))).rows).toEqual([]);
   });
 
   it('sees only its own tenant, and the setting ends with the transaction', async () => {
-    const own = await asTenant(tenants.a, (c) => c.query('SELECT slug FROM inosec.tenants'));
-    expect(own.rows).toEqual([{ slug: 'acme' }]);
-    // The same pooled connection, next transaction: the tenant setting is gone.
-    expect((await asTenant(undefined, (c) => c.query('SELECT slug FROM inosec.tenants'))).rows).toEqual([]);
+    const client = await app.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query("SELECT set_config('inosec.tenant_id', $1, true)", [tenants.a]);
+      expect((await client.query('SELECT slug FROM inosec.tenants')).rows).toEqual([{ slug: 'acme' }]);
+      await client.query('COMMIT');
+      // The same connection, next transaction: the tenant setting is gone.
+      expect((await client.query('SELECT slug FROM inosec.tenants')).rows).toEqual([]);
+    } finally {
+      client.release();
+    }
   });
 
   it('cannot move a row into another tenant, nor insert or delete tenants', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ConfigError, configFields, parseConfig } from './config.js';
+import { ConfigError, configFields, parseConfig, redactUrl } from './config.js';
 
 const schema = z.object({
   PORT: configFields.port(8080, 'the test server'),
@@ -47,6 +47,16 @@ describe('parseConfig', () => {
     expect(error.message).toContain(
       'LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent',
     );
+  });
+
+  it.each([
+    ['postgres://admin:hunter2@db:5432/x', 'postgres://admin:***@db:5432/x'],
+    ['postgres://admin:ab/cd@db:5432/x', 'postgres://***'],
+    ['postgres://db:5432/x?user=u&password=hunter2', 'postgres://db:5432/x?user=u&password=***'],
+    ['postgres://db/x', 'postgres://db/x'],
+    ['not a url', 'not a url'],
+  ])('redactUrl(%s) hides every password', (input, expected) => {
+    expect(redactUrl(input)).toBe(expected);
   });
 
   it('finds the expected form through .optional()', () => {

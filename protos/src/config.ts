@@ -27,11 +27,30 @@ export class ConfigError extends InosecError {
 
 const SECRET_NAME = /(TOKEN|SECRET|PASSWORD|PASSWD|KEY|CREDENTIALS?)$/;
 
-/** A received value as errors may show it: a secret is never echoed and a URL's password is masked. */
+/**
+ * A URL safe to log: its password and any `password` query parameter masked. A value that does not
+ * parse as a URL but looks like one has everything after the scheme hidden, since where a password
+ * would sit cannot be told.
+ */
+export function redactUrl(value: string): string {
+  try {
+    const url = new URL(value);
+    if (url.password) url.password = '***';
+    for (const key of [...url.searchParams.keys()]) {
+      if (/pass(word)?|secret|token/i.test(key)) url.searchParams.set(key, '***');
+    }
+    return url.toString();
+  } catch {
+    const scheme = /^([a-z][a-z0-9+.-]*:\/\/)/i.exec(value);
+    return scheme ? `${scheme[1]}***` : value;
+  }
+}
+
+/** A received value as errors may show it: a secret is never echoed and a URL's secrets are masked. */
 function redact(variable: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   if (SECRET_NAME.test(variable)) return `[hidden, ${value.length} characters]`;
-  return value.replace(/(\/\/[^:/@\s]*:)[^@/\s]*@/, '$1***@');
+  return value.includes('://') ? redactUrl(value) : value;
 }
 
 /** The `.describe()` text of a field, looking through `.optional()` / `.default()` wrappers. */

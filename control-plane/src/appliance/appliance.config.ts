@@ -16,10 +16,15 @@ export const applianceConfigSchema = z.object({
       'a directory path for the appliance state: PostgreSQL cluster, secrets, spool (default ./data)',
     ),
   INOSEC_PG_PORT: configFields.port(54320, 'the embedded PostgreSQL (listens on 127.0.0.1 only)'),
-  INOSEC_SHUTDOWN_TIMEOUT_MS: configFields.positiveInt(
-    30_000,
-    'milliseconds each component gets to stop before it is killed',
-  ),
+  INOSEC_SHUTDOWN_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(1_000)
+    .max(600_000)
+    .default(30_000)
+    .describe(
+      'milliseconds between 1000 and 600000 each component gets to stop before it is killed (default 30000)',
+    ),
 });
 
 export type ApplianceConfig = z.output<typeof applianceConfigSchema>;

@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { redactUrl } from '@inosec/protos';
 import path from 'node:path';
 import type { ControlPlaneConfig } from '../config/control-plane.config.js';
 import { CONTROL_PLANE_MIGRATIONS, loadMigrations, migrate } from '../database/migrator.js';
@@ -31,6 +32,7 @@ export async function startAppliance(
   config: ApplianceConfig,
   controlPlane: ControlPlaneConfig,
   logger: Logger,
+  hooks: { onFatal?: (error: Error) => void } = {},
 ): Promise<RunningAppliance> {
   const dataDir = path.resolve(config.INOSEC_DATA_DIR);
   const secretsDir = path.join(dataDir, 'secrets');
@@ -50,12 +52,17 @@ export async function startAppliance(
         port: config.INOSEC_PG_PORT,
         logger: logger.child({ component: 'embedded-postgres' }),
         stopTimeoutMs: config.INOSEC_SHUTDOWN_TIMEOUT_MS,
+        // Without its database the appliance cannot work: stop, and exit non-zero so systemd restarts it.
+        onUnexpectedExit: (error) => hooks.onFatal?.(error),
       });
       const pg = postgres;
-      await supervisor.start('embedded PostgreSQL', async () => (await pg.start(), pg));
+      // Its stop escalates by itself (fast, then immediate shutdown, then SIGKILL): let it finish.
+      await supervisor.start('embedded PostgreSQL', async () => (await pg.start(), pg), {
+        stopTimeoutMs: config.INOSEC_SHUTDOWN_TIMEOUT_MS + 15_000,
+      });
       adminUrl = pg.url;
     } else {
-      logger.info({ database: redact(adminUrl) }, 'Using the PostgreSQL named by DATABASE_URL');
+      logger.info({ database: redactUrl(adminUrl) }, 'Using the PostgreSQL named by DATABASE_URL');
     }
 
     const admin = createPool(adminUrl, { max: 1, logger, applicationName: 'inosec-migrate' });
@@ -100,17 +107,15 @@ export async function startAppliance(
       postgresPid: pgPid,
       stop: () => supervisor.stop(),
       kill: () => {
-        if (pgPid !== undefined) process.kill(pgPid, 'SIGQUIT');
+        try {
+          if (pgPid !== undefined) process.kill(pgPid, 'SIGQUIT');
+        } catch {
+          // Already gone.
+        }
       },
     };
   } catch (error) {
     await supervisor.stop();
     throw error;
   }
-}
-
-function redact(url: string): string {
-  const parsed = new URL(url);
-  if (parsed.password) parsed.password = '***';
-  return parsed.toString();
 }

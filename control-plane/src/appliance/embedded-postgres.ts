@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { access, chmod, chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, chmod, chown, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -30,6 +30,8 @@ export interface EmbeddedPostgresOptions {
   stopTimeoutMs: number;
   /** Name of the database the appliance uses; created on first start. */
   database?: string;
+  /** Called when the server exits without stop() having been called (crash, OOM kill). */
+  onUnexpectedExit?: (error: EmbeddedPostgresError) => void;
 }
 
 interface Binaries {
@@ -55,6 +57,8 @@ export class EmbeddedPostgres {
   private exited: Promise<void> | undefined;
   private password: string | undefined;
   private readonly recentOutput: string[] = [];
+  /** True between a successful start() and stop(): an exit in that window is unexpected. */
+  private serving = false;
 
   constructor(private readonly options: EmbeddedPostgresOptions) {}
 
@@ -73,27 +77,37 @@ export class EmbeddedPostgres {
     const { dataDir, logger } = this.options;
     const bins = await loadBinaries();
     const runAs = await resolveRunAs(logger);
+    const initialised = await exists(path.join(dataDir, 'PG_VERSION'));
+    if (!initialised) await assertEmptyOrMissing(dataDir);
     await mkdir(dataDir, { recursive: true, mode: 0o700 });
     if (runAs) await chown(dataDir, runAs.uid, runAs.gid);
     await chmod(dataDir, 0o700);
     if (runAs) await assertReachable(dataDir, runAs);
-    this.password = await this.superuserPassword();
+    this.password = await this.superuserPassword(initialised);
 
-    if (!(await exists(path.join(dataDir, 'PG_VERSION')))) {
+    if (!initialised) {
       await this.initdb(bins, runAs);
     } else {
       logger.info({ dataDir }, 'Reusing the existing PostgreSQL cluster');
     }
     await recoverPostmasterLock(dataDir, logger, this.options.stopTimeoutMs);
     await this.spawnServer(bins, runAs);
-    await this.waitUntilAccepting();
-    await this.ensureDatabase();
+    try {
+      await this.waitUntilAccepting();
+      await this.ensureDatabase();
+      this.serving = true;
+    } catch (error) {
+      // The server runs in its own process group: whatever failed, it must not outlive this start.
+      await this.stop();
+      throw error;
+    }
   }
 
   /** Fast shutdown (SIGINT), then immediate (SIGQUIT), then SIGKILL; resolves when the server is gone. */
   async stop(): Promise<void> {
     const child = this.child;
     if (!child?.pid || !this.exited) return;
+    this.serving = false;
     const pid = child.pid;
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGINT');
@@ -111,10 +125,15 @@ export class EmbeddedPostgres {
     this.options.logger.info('PostgreSQL stopped');
   }
 
-  private async superuserPassword(): Promise<string> {
+  private async superuserPassword(initialised: boolean): Promise<string> {
     const file = path.join(this.options.secretsDir, 'postgres-superuser.password');
     const existing = await readFile(file, 'utf8').catch(() => undefined);
     if (existing !== undefined && existing.trim().length > 0) return existing.trim();
+    if (initialised) {
+      throw new EmbeddedPostgresError(
+        `The PostgreSQL cluster in ${this.options.dataDir} exists but its superuser password file ${file} is missing; restore the file from a backup of the data directory (a new password cannot log in to the existing cluster)`,
+      );
+    }
     await mkdir(this.options.secretsDir, { recursive: true, mode: 0o700 });
     const password = randomBytes(24).toString('base64url');
     await writeFile(file, `${password}\n`, { mode: 0o600 });
@@ -143,6 +162,7 @@ export class EmbeddedPostgres {
       await execFileAsync(bins.initdb, args, { ...runAs, env: { ...process.env, LC_ALL: 'C' } });
     } catch (error) {
       const stderr = (error as { stderr?: string }).stderr ?? '';
+      // The directory was empty or missing before (assertEmptyOrMissing): only initdb's output is removed.
       await rm(dataDir, { recursive: true, force: true });
       throw new EmbeddedPostgresError(`initdb failed: ${stderr.trim() || String(error)}`, { cause: error });
     } finally {
@@ -171,7 +191,18 @@ export class EmbeddedPostgres {
       env: { ...process.env, LC_ALL: 'C' },
     });
     this.child = child;
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    this.exited = new Promise((resolve) => {
+      child.once('exit', (code, signal) => {
+        if (this.serving) {
+          this.serving = false;
+          const how = signal === null ? `with code ${code}` : `on ${signal}`;
+          const detail = `PostgreSQL (pid ${child.pid}) exited unexpectedly ${how}`;
+          this.options.logger.error({ code, signal, recent: this.recentOutput.slice(-5) }, detail);
+          this.options.onUnexpectedExit?.(new EmbeddedPostgresError(detail));
+        }
+        resolve();
+      });
+    });
     const pgLog = logger.child({ source: 'postgres' });
     const onLine = (line: string): void => {
       if (line.length === 0) return;
@@ -199,8 +230,14 @@ export class EmbeddedPostgres {
     logger.info({ pid: child.pid, port }, 'PostgreSQL starting');
   }
 
+  /**
+   * Polls until the server accepts connections. A server still replaying its WAL after a crash answers
+   * 57P03 ("the database system is starting up"): that is progress, and waiting goes on as long as it
+   * lasts; anything else must resolve within two minutes.
+   */
   private async waitUntilAccepting(): Promise<void> {
-    const deadline = Date.now() + 120_000;
+    const limitMs = 120_000;
+    let deadline = Date.now() + limitMs;
     let lastError: unknown;
     while (Date.now() < deadline) {
       const child = this.child;
@@ -220,12 +257,14 @@ export class EmbeddedPostgres {
         return;
       } catch (error) {
         lastError = error;
+        if ((error as { code?: string }).code === '57P03') deadline = Date.now() + limitMs;
         await new Promise((resolve) => setTimeout(resolve, 100));
       } finally {
         await client.end().catch(() => undefined);
       }
     }
-    throw new EmbeddedPostgresError('PostgreSQL did not accept connections within 120 s', {
+    const reason = lastError instanceof Error ? lastError.message : String(lastError);
+    throw new EmbeddedPostgresError(`PostgreSQL did not accept connections within 120 s: ${reason}`, {
       cause: lastError,
     });
   }
@@ -248,6 +287,19 @@ async function exists(file: string): Promise<boolean> {
     () => true,
     () => false,
   );
+}
+
+/** initdb is only ever pointed at an empty or missing directory: never at someone else's files. */
+async function assertEmptyOrMissing(dataDir: string): Promise<void> {
+  const entries = await readdir(dataDir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [];
+    throw error;
+  });
+  if (entries.length > 0) {
+    throw new EmbeddedPostgresError(
+      `${dataDir} is not empty and holds no PostgreSQL cluster (no PG_VERSION); refusing to initialise a cluster over it. Point INOSEC_DATA_DIR at a new or InoSec-owned directory.`,
+    );
+  }
 }
 
 /** The server's user must be able to reach its data directory through every parent directory. */

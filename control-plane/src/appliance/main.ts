@@ -7,7 +7,7 @@ import { loadControlPlaneConfig } from '../config/control-plane.config.js';
 import { createLogger } from '../logging/logger.js';
 import { VERSION } from '../version.js';
 import { loadApplianceConfig } from './appliance.config.js';
-import { startAppliance } from './appliance.js';
+import { startAppliance, type RunningAppliance } from './appliance.js';
 
 const EX_CONFIG = 78; // sysexits.h: configuration error
 
@@ -35,33 +35,42 @@ async function main(): Promise<number> {
   const logger = createLogger(controlPlane.LOG_LEVEL, { version: VERSION });
   const log = logger.child({ component: 'appliance' });
 
-  let running: Awaited<ReturnType<typeof startAppliance>> | undefined;
-  let signals = 0;
-  let stopped: Promise<void> | undefined;
-  const done = new Promise<number>((resolve) => {
-    const onSignal = (signal: NodeJS.Signals): void => {
-      signals += 1;
-      if (signals > 1) {
-        log.warn({ signal }, 'Second signal: stopping at once');
-        running?.kill();
-        resolve(130);
-        return;
-      }
-      log.info({ signal }, 'Stopping the appliance');
-      stopped = (running?.stop() ?? Promise.resolve()).then(() => resolve(0));
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
+  let running: RunningAppliance | undefined;
+  let stopping: Promise<number> | undefined;
+  let resolveDone: (code: number) => void = () => undefined;
+  const done = new Promise<number>((resolve) => (resolveDone = resolve));
 
+  // The first signal (or a fatal component failure) stops everything in order; a second signal kills
+  // PostgreSQL at once (it recovers from its WAL on the next start) and leaves.
+  const shutdown = (code: number): void => {
+    stopping ??= (running?.stop() ?? Promise.resolve()).then(() => code);
+    void stopping.then(resolveDone);
+  };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping !== undefined) {
+      log.warn({ signal }, 'Second signal: stopping at once');
+      running?.kill();
+      process.exit(130);
+    }
+    log.info({ signal }, 'Stopping the appliance');
+    shutdown(0);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const onFatal = (error: Error): void => {
+    log.fatal({ err: error }, `Stopping the appliance: ${error.message}`);
+    process.stderr.write(`InoSec appliance is stopping: ${error.message}\n`);
+    shutdown(1);
+  };
   try {
-    running = await startAppliance(appliance, controlPlane, logger);
+    running = await startAppliance(appliance, controlPlane, logger, { onFatal });
   } catch (error) {
     log.fatal({ err: error }, `The appliance could not start: ${(error as Error).message}`);
     process.stderr.write(`InoSec appliance failed to start: ${(error as Error).message}\n`);
     return 1;
   }
-  if (signals > 0) {
+  if (stopping !== undefined) {
     // A signal arrived while starting: stop what started, then leave.
     await running.stop();
     return 0;
@@ -69,8 +78,7 @@ async function main(): Promise<number> {
   log.info({ url: running.url }, `InoSec appliance ready at ${running.url}`);
   process.stdout.write(`\nInoSec appliance is running: ${running.url}  (Ctrl-C stops it)\n\n`);
   const code = await done;
-  await stopped;
-  log.info('The appliance stopped');
+  log.info({ code }, 'The appliance stopped');
   return code;
 }
 

@@ -10,7 +10,7 @@ export interface Component {
  * stop is logged and the rest still stop. A start that fails stops what had started.
  */
 export class Supervisor {
-  private readonly running: { name: string; component: Component }[] = [];
+  private readonly running: { name: string; component: Component; stopTimeoutMs: number }[] = [];
   private stopping: Promise<void> | undefined;
 
   constructor(
@@ -18,11 +18,16 @@ export class Supervisor {
     private readonly stopTimeoutMs: number,
   ) {}
 
-  async start<T extends Component>(name: string, startFn: () => Promise<T>): Promise<T> {
+  /** Starts a component; `stopTimeoutMs` overrides the default for one whose stop has its own escalation. */
+  async start<T extends Component>(
+    name: string,
+    startFn: () => Promise<T>,
+    options: { stopTimeoutMs?: number } = {},
+  ): Promise<T> {
     if (this.stopping) throw new Error(`cannot start ${name}: the supervisor is stopping`);
     const started = performance.now();
     const component = await startFn();
-    this.running.push({ name, component });
+    this.running.push({ name, component, stopTimeoutMs: options.stopTimeoutMs ?? this.stopTimeoutMs });
     this.logger.info({ unit: name, ms: Math.round(performance.now() - started) }, `${name} started`);
     return component;
   }
@@ -34,15 +39,15 @@ export class Supervisor {
   }
 
   private async stopAll(): Promise<void> {
-    for (const { name, component } of this.running.reverse()) {
+    for (const { name, component, stopTimeoutMs } of this.running.reverse()) {
       let timer: NodeJS.Timeout | undefined;
       try {
         await Promise.race([
           component.stop(),
           new Promise((_, reject) => {
             timer = setTimeout(
-              () => reject(new Error(`did not stop within ${this.stopTimeoutMs} ms`)),
-              this.stopTimeoutMs,
+              () => reject(new Error(`did not stop within ${stopTimeoutMs} ms`)),
+              stopTimeoutMs,
             );
           }),
         ]);

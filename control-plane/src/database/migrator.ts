@@ -59,6 +59,8 @@ export async function migrate(
   const migrations = await loadMigrations(dir);
   const client = await pool.connect();
   try {
+    // Migrations and the wait for another replica's lock may take long: no statement timeout here.
+    await client.query('SET statement_timeout = 0');
     await client.query('SELECT pg_advisory_lock($1)', [LOCK_KEY]);
     try {
       await client.query(`CREATE TABLE IF NOT EXISTS public.schema_migrations (
@@ -107,6 +109,7 @@ export async function migrate(
       return { applied, version: migrations.at(-1)?.version ?? 0 };
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]);
+      await client.query('RESET statement_timeout');
     }
   } finally {
     client.release();

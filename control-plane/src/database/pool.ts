@@ -16,6 +16,8 @@ export function createPool(
     idleTimeoutMillis: 30_000,
     statement_timeout: 30_000,
     application_name: options.applicationName,
+    // Detects a peer that vanished (network cut, host gone) instead of waiting on it forever.
+    keepAlive: true,
   });
   pool.on('error', (error) => options.logger.warn({ err: error }, 'idle PostgreSQL connection failed'));
   return pool;

@@ -25,7 +25,20 @@ export class ReadinessService {
     @Inject(SCHEMA_VERSION) private readonly expectedVersion: number,
   ) {}
 
-  async check(): Promise<Readiness> {
+  private inFlight: Promise<Readiness> | undefined;
+
+  /**
+   * Concurrent probes share one check in flight, so a hung database holds at most one pooled
+   * connection for readiness, never the whole pool.
+   */
+  check(): Promise<Readiness> {
+    this.inFlight ??= this.runChecks().finally(() => {
+      this.inFlight = undefined;
+    });
+    return this.inFlight;
+  }
+
+  private async runChecks(): Promise<Readiness> {
     const checks = [await this.run('database', () => this.database())];
     return { ready: checks.every((c) => c.ok), checks };
   }
