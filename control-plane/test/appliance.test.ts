@@ -127,14 +127,16 @@ describe('the appliance', () => {
   });
 
   it('recovers a stale PostgreSQL lock left by a crash, with a clear message', async () => {
-    const pid = await deadPid();
+    // postmaster.pid names a live process that is not PostgreSQL (this test runner): PostgreSQL itself
+    // would refuse to start ("lock file already exists"); the supervisor must see it is stale.
+    const pid = process.pid;
     const lock = path.join(env.INOSEC_DATA_DIR!, 'postgres', 'postmaster.pid');
     await writeFile(
       lock,
       `${pid}\n${path.join(env.INOSEC_DATA_DIR!, 'postgres')}\n1700000000\n${env.INOSEC_PG_PORT}\n\n127.0.0.1\n  5432001   0\nready   \n`,
     );
-    // And a stale appliance lock whose pid now belongs to another node process (this test runner).
-    await writeFile(path.join(env.INOSEC_DATA_DIR!, 'appliance.pid'), `${process.pid}\n`);
+    // And a stale appliance lock from the same crash.
+    await writeFile(path.join(env.INOSEC_DATA_DIR!, 'appliance.pid'), `${await deadPid()}\n`);
     const appliance = start();
     const url = await appliance.ready;
     expect(appliance.output()).toContain(
@@ -142,6 +144,18 @@ describe('the appliance', () => {
     );
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
     expect(await stop(appliance)).toBe(0);
+  });
+
+  it('stops with a non-zero exit when PostgreSQL dies under it, so a service manager restarts it', async () => {
+    const appliance = start();
+    await appliance.ready;
+    const [postmaster] = (await postgresProcessesOn(path.join(env.INOSEC_DATA_DIR!, 'postgres'))).sort(
+      (a, b) => a - b,
+    );
+    process.kill(postmaster!, 'SIGKILL');
+    expect(await appliance.exited).toBe(1);
+    expect(appliance.output()).toMatch(/PostgreSQL \(pid \d+\) exited unexpectedly on SIGKILL/);
+    expect(await postgresProcessesOn(path.join(env.INOSEC_DATA_DIR!, 'postgres'))).toEqual([]);
   });
 
   it('refuses a second appliance on the same data directory', async () => {

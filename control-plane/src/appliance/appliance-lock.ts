@@ -1,4 +1,5 @@
-import { open, readFile, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { link, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InosecError } from '@inosec/protos';
 import { isProcessAlive, processArgv } from './process-info.js';
@@ -20,35 +21,72 @@ export class ApplianceLockedError extends InosecError {
 
 /**
  * An exclusive lock on the data directory, held for the supervisor's lifetime: two appliances never
- * manage one PostgreSQL cluster. A lock left by a crashed run (its pid gone, or reused by a process
- * that is not an appliance supervisor) is taken over.
+ * manage one PostgreSQL cluster. The lock file appears atomically with its content (written to a
+ * temporary file, then hard-linked into place, which fails if the lock exists). A lock left by a
+ * crashed run (its pid gone, or reused by a process that is not an appliance supervisor) is broken
+ * only by the holder of a second, short-lived lock (`appliance.pid.break`), which re-checks the
+ * holder before removing it: racing starts cannot remove each other's fresh lock.
  */
 export class ApplianceLock {
   private constructor(readonly file: string) {}
 
   static async acquire(dataDir: string): Promise<ApplianceLock> {
     const file = path.join(dataDir, 'appliance.pid');
-    for (let attempt = 0; attempt < 2; attempt += 1) {
-      try {
-        const handle = await open(file, 'wx', 0o600);
-        await handle.writeFile(`${process.pid}\n`);
-        await handle.close();
-        return new ApplianceLock(file);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    const mine = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+    await writeFile(mine, `${process.pid}\n`, { mode: 0o600 });
+    try {
+      for (let attempt = 0; attempt < 100; attempt += 1) {
+        if (await tryLink(mine, file)) return new ApplianceLock(file);
+        const holder = await readPid(file);
+        if (holder !== undefined && (await isLiveAppliance(holder)))
+          throw new ApplianceLockedError(file, holder);
+        // Stale (or just released): break it under the breaker lock, then try again.
+        const breaker = `${file}.break`;
+        if (await tryLink(mine, breaker)) {
+          try {
+            const current = await readPid(file);
+            if (current !== undefined && !(await isLiveAppliance(current))) await rm(file, { force: true });
+          } finally {
+            await rm(breaker, { force: true });
+          }
+        } else {
+          const breakerPid = await readPid(breaker);
+          // A breaker left by a start that crashed while breaking: remove it.
+          if (breakerPid !== undefined && !isProcessAlive(breakerPid)) await rm(breaker, { force: true });
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
       }
-      const pid = Number.parseInt(await readFile(file, 'utf8').catch(() => ''), 10);
-      if (pid !== process.pid && isProcessAlive(pid)) {
-        const argv = await processArgv(pid);
-        if (argv?.some((arg) => APPLIANCE_ENTRY.test(arg)) === true)
-          throw new ApplianceLockedError(file, pid);
-      }
-      await rm(file, { force: true });
+      throw new Error(`could not acquire ${file}: it keeps changing`);
+    } finally {
+      await rm(mine, { force: true });
     }
-    throw new Error(`could not acquire ${file}`);
   }
 
   async stop(): Promise<void> {
-    await rm(this.file, { force: true });
+    if ((await readPid(this.file)) === process.pid) await rm(this.file, { force: true });
   }
+}
+
+/** Hard-links `from` to `to`; false when `to` exists. */
+async function tryLink(from: string, to: string): Promise<boolean> {
+  try {
+    await link(from, to);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+}
+
+async function readPid(file: string): Promise<number | undefined> {
+  const text = await readFile(file, 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  const pid = Number.parseInt(text, 10);
+  return Number.isInteger(pid) ? pid : -1;
+}
+
+async function isLiveAppliance(pid: number): Promise<boolean> {
+  if (pid === process.pid || !isProcessAlive(pid)) return false;
+  const argv = await processArgv(pid);
+  return argv?.some((arg) => APPLIANCE_ENTRY.test(arg)) === true;
 }
