@@ -1,7 +1,11 @@
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
-import { WORKSPACE_DEPENDENCIES, plugin as inosec } from './tools/eslint/workspace-boundaries.js';
+import {
+  WORKSPACE_DEPENDENCIES,
+  WORKSPACE_IMPORT_FOLDERS,
+  plugin as inosec,
+} from './tools/eslint/workspace-boundaries.js';
 
 const root = import.meta.dirname;
 
@@ -19,7 +23,10 @@ export default tseslint.config(
     },
     plugins: { inosec },
     rules: {
-      'inosec/workspace-boundaries': ['error', { root, workspaces: WORKSPACE_DEPENDENCIES }],
+      'inosec/workspace-boundaries': [
+        'error',
+        { root, workspaces: WORKSPACE_DEPENDENCIES, only: WORKSPACE_IMPORT_FOLDERS },
+      ],
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',

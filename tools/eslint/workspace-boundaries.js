@@ -25,6 +25,10 @@ export const workspaceBoundaries = {
         properties: {
           root: { type: 'string' },
           workspaces: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } },
+          only: {
+            type: 'object',
+            additionalProperties: { type: 'object', additionalProperties: { type: 'string' } },
+          },
         },
         required: ['root', 'workspaces'],
         additionalProperties: false,
@@ -37,28 +41,42 @@ export const workspaceBoundaries = {
       relative:
         "Relative import '{{source}}' reaches into workspace '{{to}}': import '{{entry}}' by package name.",
       self: "Workspace '{{from}}' imports itself by package name: use a relative import.",
+      onlyFrom: "Workspace '{{from}}' may import '{{to}}' only from {{folder}} (DESIGN.md).",
     },
   },
   create(context) {
-    const { root, workspaces } = context.options[0];
+    const { root, workspaces, only = {} } = context.options[0];
     const filename = context.filename;
     const from = workspaceOf(filename, root, workspaces);
     if (from === undefined) return {};
     const allowed = workspaces[from];
 
+    /** The module specifier of a string literal or a template literal without expressions. */
+    function specifier(node) {
+      if (!node) return undefined;
+      if (node.type === 'Literal' && typeof node.value === 'string') return node.value;
+      if (node.type === 'TemplateLiteral' && node.expressions.length === 0)
+        return node.quasis[0]?.value.cooked;
+      return undefined;
+    }
+
     /** @param {import('estree').Node | null | undefined} node */
     function check(node) {
-      if (!node || node.type !== 'Literal' || typeof node.value !== 'string') return;
-      const source = node.value;
+      const source = specifier(node);
+      if (source === undefined || node == null) return;
       if (source.startsWith(SCOPE)) {
         const [to, ...rest] = source.slice(SCOPE.length).split('/');
         if (to === undefined || !Object.hasOwn(workspaces, to)) return;
         const entry = SCOPE + to;
+        const onlyFrom = only[from]?.[to];
+        const rel = path.relative(root, filename).split(path.sep).join('/');
         if (to === from) {
           context.report({ node, messageId: 'self', data: { from } });
         } else if (!allowed.includes(to)) {
           const data = { from, to, allowed: allowed.length ? allowed.join(', ') : 'none' };
           context.report({ node, messageId: 'forbidden', data });
+        } else if (onlyFrom !== undefined && !rel.startsWith(onlyFrom)) {
+          context.report({ node, messageId: 'onlyFrom', data: { from, to, folder: onlyFrom } });
         } else if (rest.length > 0) {
           context.report({ node, messageId: 'deep', data: { source, entry } });
         }
@@ -78,6 +96,10 @@ export const workspaceBoundaries = {
       ExportNamedDeclaration: (node) => check(node.source),
       ExportAllDeclaration: (node) => check(node.source),
       ImportExpression: (node) => check(node.source),
+      // TypeScript: `type T = import('x').T` and `import x = require('x')`.
+      TSImportType: (node) =>
+        check(node.argument?.type === 'TSLiteralType' ? node.argument.literal : node.argument),
+      TSExternalModuleReference: (node) => check(node.expression),
     };
   },
 };
@@ -90,6 +112,11 @@ export const WORKSPACE_DEPENDENCIES = Object.freeze({
   'edge-agent': ['protos', 'detectors'],
   'control-plane': ['protos', 'detectors', 'collector'],
   dashboards: ['protos'],
+});
+
+/** Imports allowed only from one folder: the control plane starts the collector in the appliance only. */
+export const WORKSPACE_IMPORT_FOLDERS = Object.freeze({
+  'control-plane': { collector: 'control-plane/src/appliance/' },
 });
 
 export const plugin = { meta: { name: 'inosec' }, rules: { 'workspace-boundaries': workspaceBoundaries } };

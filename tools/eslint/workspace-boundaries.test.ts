@@ -1,14 +1,21 @@
 import { RuleTester } from 'eslint';
 import { describe, it } from 'vitest';
-import { WORKSPACE_DEPENDENCIES, workspaceBoundaries } from './workspace-boundaries.js';
+import tseslint from 'typescript-eslint';
+import {
+  WORKSPACE_DEPENDENCIES,
+  WORKSPACE_IMPORT_FOLDERS,
+  workspaceBoundaries,
+} from './workspace-boundaries.js';
 
 RuleTester.describe = describe;
 RuleTester.it = it;
 RuleTester.itOnly = it.only;
 
 const root = '/repo';
-const options = [{ root, workspaces: WORKSPACE_DEPENDENCIES }];
-const tester = new RuleTester({ languageOptions: { ecmaVersion: 'latest', sourceType: 'module' } });
+const options = [{ root, workspaces: WORKSPACE_DEPENDENCIES, only: WORKSPACE_IMPORT_FOLDERS }];
+const tester = new RuleTester({
+  languageOptions: { parser: tseslint.parser, ecmaVersion: 'latest', sourceType: 'module' },
+});
 
 tester.run('workspace-boundaries', workspaceBoundaries, {
   valid: [
@@ -29,6 +36,35 @@ tester.run('workspace-boundaries', workspaceBoundaries, {
     { filename: '/repo/protos/src/index.ts', code: "import pg from 'pg';", options },
   ],
   invalid: [
+    {
+      filename: '/repo/control-plane/src/alerts/alert.service.ts',
+      code: "import { x } from '@inosec/collector';",
+      options,
+      errors: [
+        {
+          messageId: 'onlyFrom',
+          data: { from: 'control-plane', to: 'collector', folder: 'control-plane/src/appliance/' },
+        },
+      ],
+    },
+    {
+      filename: '/repo/collector/src/a.ts',
+      code: "type T = import('@inosec/control-plane').Api;",
+      options,
+      errors: [{ messageId: 'forbidden' }],
+    },
+    {
+      filename: '/repo/collector/src/a.ts',
+      code: "import cp = require('@inosec/control-plane');",
+      options,
+      errors: [{ messageId: 'forbidden' }],
+    },
+    {
+      filename: '/repo/edge-agent/src/a.ts',
+      code: 'const m = await import(`@inosec/collector`);',
+      options,
+      errors: [{ messageId: 'forbidden' }],
+    },
     {
       filename: '/repo/protos/src/index.ts',
       code: "import { a } from '@inosec/detectors';",
