@@ -54,6 +54,7 @@ describe('parseConfig', () => {
     ['postgres://admin:ab/cd@db:5432/x', 'postgres://***'],
     ['postgres://db:5432/x?user=u&password=hunter2', 'postgres://db:5432/x?user=u&password=***'],
     ['postgres://db/x', 'postgres://db/x'],
+    ['http://nats:4222', 'http://nats:4222'],
     ['not a url', 'not a url'],
   ])('redactUrl(%s) hides every password', (input, expected) => {
     expect(redactUrl(input)).toBe(expected);

@@ -35,11 +35,19 @@ const SECRET_NAME = /(TOKEN|SECRET|PASSWORD|PASSWD|KEY|CREDENTIALS?)$/;
 export function redactUrl(value: string): string {
   try {
     const url = new URL(value);
-    if (url.password) url.password = '***';
-    for (const key of [...url.searchParams.keys()]) {
-      if (/pass(word)?|secret|token/i.test(key)) url.searchParams.set(key, '***');
+    let masked = false;
+    if (url.password) {
+      url.password = '***';
+      masked = true;
     }
-    return url.toString();
+    for (const key of [...url.searchParams.keys()]) {
+      if (/pass(word)?|secret|token/i.test(key)) {
+        url.searchParams.set(key, '***');
+        masked = true;
+      }
+    }
+    // Unchanged values are returned as given (URL would normalise them, e.g. add a trailing slash).
+    return masked ? url.toString() : value;
   } catch {
     const scheme = /^([a-z][a-z0-9+.-]*:\/\/)/i.exec(value);
     return scheme ? `${scheme[1]}***` : value;
