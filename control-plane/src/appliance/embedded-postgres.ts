@@ -69,6 +69,11 @@ export class EmbeddedPostgres {
     return `postgres://${SUPERUSER}:${encodeURIComponent(this.password)}@127.0.0.1:${this.options.port}/${db}`;
   }
 
+  /** The superuser URL of the `postgres` maintenance database, which exists from initdb on. */
+  private maintenanceUrl(): string {
+    return this.url.replace(/\/[^/]*$/, '/postgres');
+  }
+
   get pid(): number | undefined {
     return this.child?.pid;
   }
@@ -248,7 +253,7 @@ export class EmbeddedPostgres {
       }
       // Something else may hold the port and never answer: each probe is bounded.
       const client = new pg.Client({
-        connectionString: this.url.replace(/\/[^/]*$/, '/postgres'),
+        connectionString: this.maintenanceUrl(),
         connectionTimeoutMillis: 1_000,
       });
       try {
@@ -271,7 +276,7 @@ export class EmbeddedPostgres {
 
   private async ensureDatabase(): Promise<void> {
     const db = this.options.database ?? 'inosec';
-    const client = new pg.Client({ connectionString: this.url.replace(/\/[^/]*$/, '/postgres') });
+    const client = new pg.Client({ connectionString: this.maintenanceUrl() });
     await client.connect();
     try {
       const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [db]);
