@@ -78,7 +78,7 @@ describe('appliance', () => {
       figure('control_plane.healthz_vs_bare_fastify', nest / fastify, 'x', { note: 'same client, same run' });
       figure('control_plane.readyz', readyz, 'req/s', {
         ...context,
-        note: 'one PostgreSQL query per request',
+        note: 'concurrent probes share one PostgreSQL check in flight',
       });
 
       t = performance.now();
