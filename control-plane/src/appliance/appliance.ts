@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { redactUrl } from '@inosec/protos';
 import path from 'node:path';
 import type { ControlPlaneConfig } from '../config/control-plane.config.js';
-import { CONTROL_PLANE_MIGRATIONS, loadMigrations, migrate } from '../database/migrator.js';
+import { migrate } from '../database/migrator.js';
 import { provisionLoginRole } from '../database/login-role.js';
 import { createPool } from '../database/pool.js';
 import { startControlPlaneServer } from '../http/control-plane-server.js';
@@ -16,8 +16,6 @@ import { Supervisor } from './supervisor.js';
 
 export interface RunningAppliance {
   url: string;
-  /** The embedded PostgreSQL's pid, when one was started. */
-  postgresPid: number | undefined;
   stop(): Promise<void>;
   /** Last resort on a second Ctrl-C: kill the embedded PostgreSQL at once (it recovers from WAL). */
   kill(): void;
@@ -67,8 +65,10 @@ export async function startAppliance(
 
     const admin = createPool(adminUrl, { max: 1, logger, applicationName: 'inosec-migrate' });
     let appUrl: string;
+    let schemaVersion: number;
     try {
       const { applied, version } = await migrate(admin);
+      schemaVersion = version;
       logger.info(
         { applied: applied.map((m) => `${m.version}_${m.name}`), version },
         'Database schema is current',
@@ -90,7 +90,6 @@ export async function startAppliance(
       });
       return Object.assign(p, { stop: () => p.end() });
     });
-    const schemaVersion = (await loadMigrations(CONTROL_PLANE_MIGRATIONS)).at(-1)?.version ?? 0;
     const server = await supervisor.start('control plane HTTP server', async () => {
       const s = await startControlPlaneServer({
         config: controlPlane,
@@ -104,7 +103,6 @@ export async function startAppliance(
     const pgPid = postgres?.pid;
     return {
       url: server.url,
-      postgresPid: pgPid,
       stop: () => supervisor.stop(),
       kill: () => {
         try {

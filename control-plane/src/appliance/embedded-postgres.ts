@@ -9,7 +9,7 @@ import { InosecError } from '@inosec/protos';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { recoverPostmasterLock } from './postgres-lock.js';
-import { waitForExit } from './process-info.js';
+import { shutdownPostgres } from './process-info.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -115,15 +115,9 @@ export class EmbeddedPostgres {
     this.serving = false;
     const pid = child.pid;
     if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGINT');
-      if (!(await waitForExit(pid, this.options.stopTimeoutMs))) {
-        this.options.logger.warn(
-          { pid },
-          'PostgreSQL did not finish a fast shutdown in time; sending SIGQUIT',
-        );
-        child.kill('SIGQUIT');
-        if (!(await waitForExit(pid, 5_000))) child.kill('SIGKILL');
-      }
+      await shutdownPostgres(pid, this.options.stopTimeoutMs, (signal) =>
+        this.options.logger.warn({ pid, signal }, `PostgreSQL did not stop in time; sending ${signal}`),
+      );
     }
     await this.exited;
     this.child = undefined;

@@ -1,7 +1,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { isProcessAlive, processArgv, waitForExit } from './process-info.js';
+import { isProcessAlive, processArgv, shutdownPostgres } from './process-info.js';
 
 /** What was found in a PostgreSQL data directory's `postmaster.pid` before start. */
 export type LockState = { kind: 'none' } | { kind: 'stale'; pid: number } | { kind: 'orphan'; pid: number };
@@ -52,14 +52,10 @@ export async function recoverPostmasterLock(
       { pid: state.pid, dataDir },
       `Found PostgreSQL (pid ${state.pid}) still running from a previous appliance run that did not stop cleanly; shutting it down before starting.`,
     );
-    process.kill(state.pid, 'SIGINT');
-    if (!(await waitForExit(state.pid, timeoutMs))) {
-      process.kill(state.pid, 'SIGQUIT');
-      if (!(await waitForExit(state.pid, 5_000))) {
-        throw new Error(
-          `PostgreSQL pid ${state.pid} on ${dataDir} did not stop; stop it by hand and start again`,
-        );
-      }
+    if (!(await shutdownPostgres(state.pid, timeoutMs))) {
+      throw new Error(
+        `PostgreSQL pid ${state.pid} on ${dataDir} did not stop; stop it by hand and start again`,
+      );
     }
   }
   return state;

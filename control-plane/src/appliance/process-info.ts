@@ -30,3 +30,30 @@ export async function waitForExit(pid: number, timeoutMs: number): Promise<boole
   }
   return true;
 }
+
+/**
+ * Stops a PostgreSQL server the way its documentation orders: fast shutdown (SIGINT: roll back,
+ * checkpoint), then immediate shutdown (SIGQUIT: WAL recovery at the next start) after
+ * `fastTimeoutMs`, then SIGKILL. Resolves true once the process is gone.
+ */
+export async function shutdownPostgres(
+  pid: number,
+  fastTimeoutMs: number,
+  onEscalate: (signal: NodeJS.Signals) => void = () => undefined,
+): Promise<boolean> {
+  const steps: [NodeJS.Signals, number][] = [
+    ['SIGINT', fastTimeoutMs],
+    ['SIGQUIT', 5_000],
+    ['SIGKILL', 5_000],
+  ];
+  for (const [index, [signal, waitMs]] of steps.entries()) {
+    if (index > 0) onEscalate(signal);
+    try {
+      process.kill(pid, signal);
+    } catch {
+      return !isProcessAlive(pid); // already gone (ESRCH)
+    }
+    if (await waitForExit(pid, waitMs)) return true;
+  }
+  return false;
+}
