@@ -3767,7 +3767,10 @@ export namespace inosec {
              */
             user?: (inosec.v1.User.$Properties|null);
 
-            /** sudo -u / su target account (usually root). ECS user.target.*. OCSF user (the account logged on as). */
+            /**
+             * sudo -u / su target account (usually root); for KIND_ACCOUNT the account created, changed or deleted.
+             * ECS user.target.*. OCSF user (the account logged on as; Account Change: user).
+             */
             targetUser?: (inosec.v1.User.$Properties|null);
 
             /** Remote peer for network logons (ssh). ECS source.*. OCSF src_endpoint. */
@@ -3799,6 +3802,12 @@ export namespace inosec {
 
             /** SSH public key fingerprint, e.g. "SHA256:..." (publickey logons). ECS: none. OCSF: none (unmapped). */
             keyFingerprint: string;
+
+            /**
+             * KIND_ACCOUNT: the group created, changed or deleted, or the group a user was added to or removed from.
+             * ECS group.*. OCSF: none (unmapped).
+             */
+            targetGroup?: (inosec.v1.Group.$Properties|null);
 
             /**
              * Creates a new AuthEvent instance using the specified properties.
@@ -3899,7 +3908,10 @@ export namespace inosec {
                  */
                 user?: (inosec.v1.User.$Properties|null);
 
-                /** sudo -u / su target account (usually root). ECS user.target.*. OCSF user (the account logged on as). */
+                /**
+                 * sudo -u / su target account (usually root); for KIND_ACCOUNT the account created, changed or deleted.
+                 * ECS user.target.*. OCSF user (the account logged on as; Account Change: user).
+                 */
                 targetUser?: (inosec.v1.User.$Properties|null);
 
                 /** Remote peer for network logons (ssh). ECS source.*. OCSF src_endpoint. */
@@ -3932,6 +3944,12 @@ export namespace inosec {
                 /** SSH public key fingerprint, e.g. "SHA256:..." (publickey logons). ECS: none. OCSF: none (unmapped). */
                 keyFingerprint?: (string|null);
 
+                /**
+                 * KIND_ACCOUNT: the group created, changed or deleted, or the group a user was added to or removed from.
+                 * ECS group.*. OCSF: none (unmapped).
+                 */
+                targetGroup?: (inosec.v1.Group.$Properties|null);
+
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
             }
@@ -3958,7 +3976,10 @@ export namespace inosec {
                 KIND_PAM = 4,
 
                 /** Console or display-manager login (login, gdm, lightdm, getty). */
-                KIND_LOGIN = 5
+                KIND_LOGIN = 5,
+
+                /** Local account management: useradd, usermod, userdel, groupadd, groupmod, groupdel, passwd, chpasswd, chage. */
+                KIND_ACCOUNT = 6
             }
 
             /** Action enum. */
@@ -3974,7 +3995,31 @@ export namespace inosec {
                 ACTION_LOGOFF = 2,
 
                 /** A user acts as another (sudo, su). OCSF activity_id 99 (Other). ECS event.type "change". */
-                ACTION_ELEVATE = 3
+                ACTION_ELEVATE = 3,
+
+                /**
+                 * An account or group was created (useradd, groupadd). OCSF Account Change (3001) activity 1 (Create).
+                 * ECS event.category "iam", event.type "creation" ("user" or "group").
+                 */
+                ACTION_ACCOUNT_CREATE = 4,
+
+                /**
+                 * An account or group changed: shell, home, membership (usermod, groupmod, gpasswd, chage).
+                 * OCSF Account Change (3001) activity 99 (Other). ECS event.category "iam", event.type "change".
+                 */
+                ACTION_ACCOUNT_CHANGE = 5,
+
+                /**
+                 * An account or group was deleted (userdel, groupdel). OCSF Account Change (3001) activity 6 (Delete).
+                 * ECS event.category "iam", event.type "deletion".
+                 */
+                ACTION_ACCOUNT_DELETE = 6,
+
+                /**
+                 * A password was changed or reset (passwd, chpasswd). OCSF Account Change (3001) activity 3 (Password
+                 * Change). ECS event.category "iam", event.type "change".
+                 */
+                ACTION_PASSWORD_CHANGE = 7
             }
 
             /** ECS event.outcome. OCSF status_id. */

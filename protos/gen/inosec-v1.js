@@ -6903,6 +6903,7 @@ export const inosec = $root.inosec = (() => {
             AuthEvent.prototype.tty = "";
             AuthEvent.prototype.command = "";
             AuthEvent.prototype.keyFingerprint = "";
+            AuthEvent.prototype.targetGroup = null;
 
             AuthEvent.create = function(properties) {
                 return new AuthEvent(properties);
@@ -6941,6 +6942,8 @@ export const inosec = $root.inosec = (() => {
                     writer.uint32(98).string(message.command);
                 if (message.keyFingerprint != null && $Object.hasOwnProperty.call(message, "keyFingerprint") && message.keyFingerprint !== "")
                     writer.uint32(106).string(message.keyFingerprint);
+                if (message.targetGroup != null && $Object.hasOwnProperty.call(message, "targetGroup"))
+                    $root.inosec.v1.Group.encode(message.targetGroup, writer.uint32(114).fork(), _depth + 1).ldelim();
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -7083,6 +7086,12 @@ export const inosec = $root.inosec = (() => {
                                 delete message.keyFingerprint;
                             continue;
                         }
+                    case 14: {
+                            if (wireType !== 2)
+                                break;
+                            message.targetGroup = $root.inosec.v1.Group.decode(reader, reader.size(), $undefined, _depth + 1, message.targetGroup);
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -7160,6 +7169,11 @@ export const inosec = $root.inosec = (() => {
                 if (message.keyFingerprint != null && $Object.hasOwnProperty.call(message, "keyFingerprint"))
                     if (!$util.isString(message.keyFingerprint))
                         return "keyFingerprint: string expected";
+                if (message.targetGroup != null && $Object.hasOwnProperty.call(message, "targetGroup")) {
+                    let error = $root.inosec.v1.Group.verify(message.targetGroup, _depth + 1);
+                    if (error)
+                        return "targetGroup." + error;
+                }
                 return null;
             };
 
@@ -7199,6 +7213,10 @@ export const inosec = $root.inosec = (() => {
                     case 5:
                         message.kind = 5;
                         break;
+                    case "KIND_ACCOUNT":
+                    case 6:
+                        message.kind = 6;
+                        break;
                     default:
                         if (typeof object.kind === "number" && (object.kind | 0) === object.kind)
                             message.kind = object.kind;
@@ -7220,6 +7238,22 @@ export const inosec = $root.inosec = (() => {
                     case "ACTION_ELEVATE":
                     case 3:
                         message.action = 3;
+                        break;
+                    case "ACTION_ACCOUNT_CREATE":
+                    case 4:
+                        message.action = 4;
+                        break;
+                    case "ACTION_ACCOUNT_CHANGE":
+                    case 5:
+                        message.action = 5;
+                        break;
+                    case "ACTION_ACCOUNT_DELETE":
+                    case 6:
+                        message.action = 6;
+                        break;
+                    case "ACTION_PASSWORD_CHANGE":
+                    case 7:
+                        message.action = 7;
                         break;
                     default:
                         if (typeof object.action === "number" && (object.action | 0) === object.action)
@@ -7281,6 +7315,11 @@ export const inosec = $root.inosec = (() => {
                 if (object.keyFingerprint != null)
                     if (typeof object.keyFingerprint !== "string" || object.keyFingerprint.length)
                         message.keyFingerprint = $String(object.keyFingerprint);
+                if (object.targetGroup != null) {
+                    if (!$util.isObject(object.targetGroup))
+                        throw $TypeError(".inosec.v1.AuthEvent.targetGroup: object expected");
+                    message.targetGroup = $root.inosec.v1.Group.fromObject(object.targetGroup, _depth + 1);
+                }
                 return message;
             };
 
@@ -7306,6 +7345,7 @@ export const inosec = $root.inosec = (() => {
                     object.tty = "";
                     object.command = "";
                     object.keyFingerprint = "";
+                    object.targetGroup = null;
                 }
                 if (message.kind != null && $Object.hasOwnProperty.call(message, "kind"))
                     object.kind = options.enums === $String ? $root.inosec.v1.AuthEvent.Kind[message.kind] === $undefined ? message.kind : $root.inosec.v1.AuthEvent.Kind[message.kind] : message.kind;
@@ -7333,6 +7373,8 @@ export const inosec = $root.inosec = (() => {
                     object.command = message.command;
                 if (message.keyFingerprint != null && $Object.hasOwnProperty.call(message, "keyFingerprint"))
                     object.keyFingerprint = message.keyFingerprint;
+                if (message.targetGroup != null && $Object.hasOwnProperty.call(message, "targetGroup"))
+                    object.targetGroup = $root.inosec.v1.Group.toObject(message.targetGroup, options, _depth + 1);
                 return object;
             };
 
@@ -7354,6 +7396,7 @@ export const inosec = $root.inosec = (() => {
                 values[valuesById[3] = "KIND_SU"] = 3;
                 values[valuesById[4] = "KIND_PAM"] = 4;
                 values[valuesById[5] = "KIND_LOGIN"] = 5;
+                values[valuesById[6] = "KIND_ACCOUNT"] = 6;
                 return values;
             })();
 
@@ -7363,6 +7406,10 @@ export const inosec = $root.inosec = (() => {
                 values[valuesById[1] = "ACTION_LOGON"] = 1;
                 values[valuesById[2] = "ACTION_LOGOFF"] = 2;
                 values[valuesById[3] = "ACTION_ELEVATE"] = 3;
+                values[valuesById[4] = "ACTION_ACCOUNT_CREATE"] = 4;
+                values[valuesById[5] = "ACTION_ACCOUNT_CHANGE"] = 5;
+                values[valuesById[6] = "ACTION_ACCOUNT_DELETE"] = 6;
+                values[valuesById[7] = "ACTION_PASSWORD_CHANGE"] = 7;
                 return values;
             })();
 
