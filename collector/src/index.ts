@@ -4,3 +4,9 @@ export {
   loadCollectorConfig,
   type CollectorConfig,
 } from './config/collector.config.js';
+export {
+  EmbeddedPostgres,
+  EmbeddedPostgresError,
+  type EmbeddedPostgresOptions,
+} from './postgres/embedded-postgres.js';
+export { isProcessAlive, processArgv, waitForExit, shutdownPostgres } from './postgres/process-info.js';

@@ -11,11 +11,5 @@ export {
 } from './appliance/appliance.config.js';
 export { startAppliance, type RunningAppliance } from './appliance/appliance.js';
 export { startControlPlaneServer, type ControlPlaneServer } from './http/control-plane-server.js';
-export {
-  migrate,
-  loadMigrations,
-  appliedVersion,
-  MigrationError,
-  CONTROL_PLANE_MIGRATIONS,
-} from './database/migrator.js';
+export { CONTROL_PLANE_MIGRATIONS } from './database/migrations.js';
 export { VERSION } from './version.js';

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { EmbeddedPostgres } from '../src/appliance/embedded-postgres.js';
+import { EmbeddedPostgres } from '@inosec/collector';
 import { logLines, runAppliance, type ApplianceProcess } from './support/appliance-process.js';
 import { deadPid, freePort, postgresProcessesOn } from './support/processes.js';
 

@@ -6,14 +6,10 @@ import path from 'node:path';
 import pg from 'pg';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EmbeddedPostgres } from '../src/appliance/embedded-postgres.js';
+import { EmbeddedPostgres } from '@inosec/collector';
 import { provisionLoginRole } from '../src/database/login-role.js';
-import {
-  appliedVersion,
-  CONTROL_PLANE_MIGRATIONS,
-  migrate,
-  MigrationError,
-} from '../src/database/migrator.js';
+import { appliedVersion, loadMigrations, migrate, MigrationError } from '@inosec/protos';
+import { CONTROL_PLANE_MIGRATIONS } from '../src/database/migrations.js';
 import { freePort, postgresProcessesOn } from './support/processes.js';
 
 const logger = pino({ level: 'silent' });
@@ -58,10 +54,10 @@ async function scratchDatabase(name: string): Promise<pg.Pool> {
 
 describe('migrate', () => {
   it('applies every migration once, then nothing', async () => {
-    const first = await migrate(admin);
+    const first = await migrate(admin, CONTROL_PLANE_MIGRATIONS);
     expect(first.applied.map((m) => m.version)).toEqual([1]);
-    expect(await appliedVersion(admin)).toBe(first.version);
-    const second = await migrate(admin);
+    expect(await appliedVersion(admin, 'control-plane')).toBe(first.version);
+    const second = await migrate(admin, CONTROL_PLANE_MIGRATIONS);
     expect(second.applied).toEqual([]);
     expect(second.version).toBe(first.version);
   });
@@ -69,7 +65,11 @@ describe('migrate', () => {
   it('serialises concurrent runs: each migration is applied exactly once', async () => {
     const pool = await scratchDatabase('concurrent');
     try {
-      const results = await Promise.all([migrate(pool), migrate(pool), migrate(pool)]);
+      const results = await Promise.all([
+        migrate(pool, CONTROL_PLANE_MIGRATIONS),
+        migrate(pool, CONTROL_PLANE_MIGRATIONS),
+        migrate(pool, CONTROL_PLANE_MIGRATIONS),
+      ]);
       expect(results.flatMap((r) => r.applied.map((m) => m.version))).toEqual([1]);
       const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM schema_migrations');
       expect(rows[0]?.n).toBe(1);
@@ -82,11 +82,11 @@ describe('migrate', () => {
     const pool = await scratchDatabase('edited');
     const copy = await mkdtemp(path.join(os.tmpdir(), 'inosec-migrations-'));
     try {
-      await cp(CONTROL_PLANE_MIGRATIONS, copy, { recursive: true });
-      await migrate(pool, copy);
+      await cp(CONTROL_PLANE_MIGRATIONS.dir, copy, { recursive: true });
+      await migrate(pool, { name: 'control-plane', dir: copy });
       await writeFile(path.join(copy, '0001_foundation.sql'), '-- edited\nSELECT 1;');
-      await expect(migrate(pool, copy)).rejects.toThrow(
-        /Migration 1 \(foundation\) was changed after it was applied/,
+      await expect(migrate(pool, { name: 'control-plane', dir: copy })).rejects.toThrow(
+        /control-plane migration 1 \(foundation\) was changed after it was applied/,
       );
     } finally {
       await pool.end();
@@ -98,17 +98,17 @@ describe('migrate', () => {
     const pool = await scratchDatabase('failing');
     const copy = await mkdtemp(path.join(os.tmpdir(), 'inosec-migrations-'));
     try {
-      await cp(CONTROL_PLANE_MIGRATIONS, copy, { recursive: true });
+      await cp(CONTROL_PLANE_MIGRATIONS.dir, copy, { recursive: true });
       await writeFile(
         path.join(copy, '9001_broken.sql'),
         'CREATE TABLE inosec.half_done (id int);\nSELECT no_such_function();',
       );
-      const error = await migrate(pool, copy).catch((e: unknown) => e);
+      const error = await migrate(pool, { name: 'control-plane', dir: copy }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(MigrationError);
       expect((error as Error).message).toMatch(
-        /Migration 9001 \(broken\) failed: function no_such_function\(\) does not exist/,
+        /control-plane migration 9001 \(broken\) failed: function no_such_function\(\) does not exist/,
       );
-      expect(await appliedVersion(pool)).toBe(1);
+      expect(await appliedVersion(pool, 'control-plane')).toBe(1);
       const { rows } = await pool.query<{ t: string | null }>("SELECT to_regclass('inosec.half_done') AS t");
       expect(rows).toEqual([{ t: null }]);
     } finally {
@@ -117,11 +117,45 @@ describe('migrate', () => {
     }
   });
 
+  it('keeps streams apart and upgrades a bookkeeping table from before streams', async () => {
+    const pool = await scratchDatabase('legacy');
+    const other = await mkdtemp(path.join(os.tmpdir(), 'inosec-migrations-'));
+    try {
+      // The table as the first release created it: versions of the control plane only.
+      const [foundation] = await loadMigrations(CONTROL_PLANE_MIGRATIONS.dir);
+      await pool.query(`CREATE TABLE public.schema_migrations (version integer PRIMARY KEY, name text NOT NULL,
+        checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+      await pool.query(foundation?.sql ?? '');
+      await pool.query('INSERT INTO public.schema_migrations (version, name, checksum) VALUES (1, $1, $2)', [
+        foundation?.name,
+        foundation?.checksum,
+      ]);
+      expect((await migrate(pool, CONTROL_PLANE_MIGRATIONS)).applied).toEqual([]);
+      await writeFile(path.join(other, '0001_first.sql'), 'CREATE TABLE public.other_stream (id int);');
+      const result = await migrate(pool, { name: 'other', dir: other });
+      expect(result.applied.map((m) => m.name)).toEqual(['first']);
+      const { rows } = await pool.query<{ stream: string; version: number }>(
+        'SELECT stream, version FROM public.schema_migrations ORDER BY stream',
+      );
+      expect(rows).toEqual([
+        { stream: 'control-plane', version: 1 },
+        { stream: 'other', version: 1 },
+      ]);
+      expect(await appliedVersion(pool, 'other')).toBe(1);
+      expect(await appliedVersion(pool, 'absent')).toBe(0);
+    } finally {
+      await pool.end();
+      await rm(other, { recursive: true, force: true });
+    }
+  });
+
   it('rejects misnamed migration files', async () => {
     const copy = await mkdtemp(path.join(os.tmpdir(), 'inosec-migrations-'));
     try {
       await writeFile(path.join(copy, '1_Bad Name.sql'), 'SELECT 1;');
-      await expect(migrate(admin, copy)).rejects.toThrow(/must be named NNNN_lower_snake_name.sql/);
+      await expect(migrate(admin, { name: 'control-plane', dir: copy })).rejects.toThrow(
+        /must be named NNNN_lower_snake_name.sql/,
+      );
     } finally {
       await rm(copy, { recursive: true, force: true });
     }
@@ -133,7 +167,7 @@ describe('the control plane login role', () => {
   const tenants = { a: '', b: '' };
 
   beforeAll(async () => {
-    await migrate(admin);
+    await migrate(admin, CONTROL_PLANE_MIGRATIONS);
     const url = await provisionLoginRole(admin, server.url, {
       role: 'inosec_control_plane',
       memberOf: 'inosec_app',

@@ -26,6 +26,15 @@ export {
   decodePushAck,
   decodeSignedPolicy,
 } from './decoders.js';
+export {
+  migrate,
+  loadMigrations,
+  appliedVersion,
+  MigrationError,
+  type Migration,
+  type MigrationResult,
+  type MigrationStream,
+} from './sql/migrator.js';
 export { protoMethod, type ProtoMethodDefinition, type ProtoMethodSpec } from './grpc-method.js';
 export * from './gen/messages.js';
 export * from './gen/grpc-services.js';

@@ -27,7 +27,10 @@ export const workspaceBoundaries = {
           workspaces: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } },
           only: {
             type: 'object',
-            additionalProperties: { type: 'object', additionalProperties: { type: 'string' } },
+            additionalProperties: {
+              type: 'object',
+              additionalProperties: { type: 'array', items: { type: 'string' }, minItems: 1 },
+            },
           },
         },
         required: ['root', 'workspaces'],
@@ -75,8 +78,8 @@ export const workspaceBoundaries = {
         } else if (!allowed.includes(to)) {
           const data = { from, to, allowed: allowed.length ? allowed.join(', ') : 'none' };
           context.report({ node, messageId: 'forbidden', data });
-        } else if (onlyFrom !== undefined && !rel.startsWith(onlyFrom)) {
-          context.report({ node, messageId: 'onlyFrom', data: { from, to, folder: onlyFrom } });
+        } else if (onlyFrom !== undefined && !onlyFrom.some((folder) => rel.startsWith(folder))) {
+          context.report({ node, messageId: 'onlyFrom', data: { from, to, folder: onlyFrom.join(' or ') } });
         } else if (rest.length > 0) {
           context.report({ node, messageId: 'deep', data: { source, entry } });
         }
@@ -114,9 +117,12 @@ export const WORKSPACE_DEPENDENCIES = Object.freeze({
   dashboards: ['protos'],
 });
 
-/** Imports allowed only from one folder: the control plane starts the collector in the appliance only. */
+/**
+ * Imports allowed only from some folders: the control plane starts the collector (and its embedded
+ * PostgreSQL) in the appliance only, and the appliance's integration tests use the same entry.
+ */
 export const WORKSPACE_IMPORT_FOLDERS = Object.freeze({
-  'control-plane': { collector: 'control-plane/src/appliance/' },
+  'control-plane': { collector: ['control-plane/src/appliance/', 'control-plane/test/'] },
 });
 
 export const plugin = { meta: { name: 'inosec' }, rules: { 'workspace-boundaries': workspaceBoundaries } };

@@ -26,6 +26,11 @@ tester.run('workspace-boundaries', workspaceBoundaries, {
       code: "import { x } from '@inosec/collector';",
       options,
     },
+    {
+      filename: '/repo/control-plane/test/database.test.ts',
+      code: "import { x } from '@inosec/collector';",
+      options,
+    },
     { filename: '/repo/collector/src/a/b/c.ts', code: "import { y } from '../../d.js';", options },
     {
       filename: '/repo/edge-agent/vitest.config.ts',
@@ -43,7 +48,11 @@ tester.run('workspace-boundaries', workspaceBoundaries, {
       errors: [
         {
           messageId: 'onlyFrom',
-          data: { from: 'control-plane', to: 'collector', folder: 'control-plane/src/appliance/' },
+          data: {
+            from: 'control-plane',
+            to: 'collector',
+            folder: 'control-plane/src/appliance/ or control-plane/test/',
+          },
         },
       ],
     },

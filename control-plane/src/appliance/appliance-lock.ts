@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { link, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InosecError } from '@inosec/protos';
-import { isProcessAlive, processArgv } from './process-info.js';
+import { isProcessAlive, processArgv } from '@inosec/collector';
 
 /** The supervisor's entry point as it appears in its argv (built or source). */
 const APPLIANCE_ENTRY = /appliance[/\\]main\.[jt]s$/;

@@ -1,8 +1,8 @@
 import { mkdir } from 'node:fs/promises';
-import { redactUrl } from '@inosec/protos';
+import { migrate, redactUrl } from '@inosec/protos';
 import path from 'node:path';
 import type { ControlPlaneConfig } from '../config/control-plane.config.js';
-import { migrate } from '../database/migrator.js';
+import { CONTROL_PLANE_MIGRATIONS } from '../database/migrations.js';
 import { provisionLoginRole } from '../database/login-role.js';
 import { createPool } from '../database/pool.js';
 import { startControlPlaneServer } from '../http/control-plane-server.js';
@@ -11,7 +11,7 @@ import { createControlPlaneMetrics } from '../metrics/metrics.registry.js';
 import { VERSION } from '../version.js';
 import { ApplianceLock } from './appliance-lock.js';
 import type { ApplianceConfig } from './appliance.config.js';
-import { EmbeddedPostgres } from './embedded-postgres.js';
+import { EmbeddedPostgres } from '@inosec/collector';
 import { Supervisor } from './supervisor.js';
 
 export interface RunningAppliance {
@@ -67,7 +67,7 @@ export async function startAppliance(
     let appUrl: string;
     let schemaVersion: number;
     try {
-      const { applied, version } = await migrate(admin);
+      const { applied, version } = await migrate(admin, CONTROL_PLANE_MIGRATIONS);
       schemaVersion = version;
       logger.info(
         { applied: applied.map((m) => `${m.version}_${m.name}`), version },

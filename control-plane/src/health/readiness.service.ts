@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type pg from 'pg';
-import { appliedVersion } from '../database/migrator.js';
+import { appliedVersion } from '@inosec/protos';
+import { CONTROL_PLANE_MIGRATIONS } from '../database/migrations.js';
 import { PG_POOL, SCHEMA_VERSION } from '../tokens.js';
 
 export interface CheckResult {
@@ -44,7 +45,7 @@ export class ReadinessService {
   }
 
   private async database(): Promise<string> {
-    const version = await appliedVersion(this.pool);
+    const version = await appliedVersion(this.pool, CONTROL_PLANE_MIGRATIONS.name);
     if (version < this.expectedVersion) {
       throw new Error(`schema version ${version}, expected ${this.expectedVersion}: migrations pending`);
     }
