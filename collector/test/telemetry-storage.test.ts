@@ -33,7 +33,7 @@ async function store(identity: AgentIdentity, firstSeq: number, count: number) {
   const batch = roundTrip(makeBatch(identity.agentId, firstSeq, count));
   const result = validateBatch(batch, identity, Date.now() * 1000);
   if (!result.ok) throw new Error(result.message);
-  return storeBatch(ingest, identity, batch.events, result.firstSeq, result.lastSeq);
+  return storeBatch(ingest, identity, batch, result.firstSeq, result.lastSeq);
 }
 
 async function seqsOf(agentId: string): Promise<number[]> {

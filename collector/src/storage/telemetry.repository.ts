@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { InosecError, type Event } from '@inosec/protos';
+import { InosecError, type Event, type EventBatch } from '@inosec/protos';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { AgentIdentity } from '../ingest/batch-validator.js';
@@ -67,7 +67,7 @@ async function copyRows(client: pg.PoolClient, table: TelemetryTable, lines: str
 }
 
 /**
- * Stores a validated batch (events with contiguous seqs first..last, tenant set) exactly once: in one
+ * Stores a validated, decoded batch (events with contiguous seqs first..last, tenant set) exactly once: in one
  * transaction it locks the agent's row, writes with COPY only the events whose seqs are not stored yet, and
  * records the batch's range as stored. Throws AgentNotAllowedError when the agent may not store, and the
  * database's error otherwise (nothing is stored then).
@@ -75,10 +75,12 @@ async function copyRows(client: pg.PoolClient, table: TelemetryTable, lines: str
 export async function storeBatch(
   pool: pg.Pool,
   identity: AgentIdentity,
-  events: readonly Event[],
+  batch: EventBatch,
   firstSeq: number,
   lastSeq: number,
 ): Promise<StoreResult> {
+  // Decoded batches hold Event instances (with the `payload` oneof getter), whatever the declared type says.
+  const events = batch.events as Event[];
   const client = await pool.connect();
   let broken = false;
   try {
