@@ -35,6 +35,8 @@ export {
   type MigrationResult,
   type MigrationStream,
 } from './sql/migrator.js';
+export { encodeEventBatchBytes, eventFieldBytes, type EventBatchHeader } from './batch-bytes.js';
+export { ingestPushRawDefinition, type IngestPushRawHandlers } from './ingest-raw.js';
 export { protoMethod, type ProtoMethodDefinition, type ProtoMethodSpec } from './grpc-method.js';
 export * from './gen/messages.js';
 export * from './gen/grpc-services.js';

@@ -1,0 +1,86 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+export interface CollectorMetrics {
+  registry: Registry;
+  /** Events stored, by transport. Its rate is the ingest rate. */
+  events: Counter<'transport'>;
+  /** Bytes of batches received, by transport. */
+  bytes: Counter<'transport'>;
+  /** Batches answered, by transport and outcome: stored, rejected, retry. */
+  batches: Counter<'transport' | 'status'>;
+  /** Refused batches by reason code: malformed, too_large, agent_mismatch, invalid_seq, invalid_time, ... */
+  rejects: Counter<'transport' | 'reason'>;
+  /** Events of re-sent batches that were already stored and were skipped. */
+  duplicates: Counter<'transport'>;
+  /** Events whose tenant_id the agent had set: overwritten with its authenticated tenant. */
+  tenantOverwritten: Counter;
+  /** Time from receiving a batch to its commit. */
+  commitSeconds: Histogram<'transport'>;
+  /** Batches received and not answered yet, by transport. */
+  queueDepth: Gauge<'transport'>;
+  /** Open gRPC streams / NATS consumers. */
+  connections: Gauge<'transport'>;
+}
+
+/** The collector's Prometheus registry. Pass an existing registry to add the ingest metrics to it. */
+export function createCollectorMetrics(registry = new Registry(), defaults = true): CollectorMetrics {
+  if (defaults) collectDefaultMetrics({ register: registry, prefix: 'inosec_collector_' });
+  const registers = [registry];
+  return {
+    registry,
+    events: new Counter({
+      name: 'inosec_ingest_events_total',
+      help: 'Events stored, by transport',
+      labelNames: ['transport'] as const,
+      registers,
+    }),
+    bytes: new Counter({
+      name: 'inosec_ingest_bytes_total',
+      help: 'Encoded batch bytes received, by transport',
+      labelNames: ['transport'] as const,
+      registers,
+    }),
+    batches: new Counter({
+      name: 'inosec_ingest_batches_total',
+      help: 'Batches answered, by transport and status (stored, rejected, retry)',
+      labelNames: ['transport', 'status'] as const,
+      registers,
+    }),
+    rejects: new Counter({
+      name: 'inosec_ingest_rejects_total',
+      help: 'Batches refused, by transport and reason',
+      labelNames: ['transport', 'reason'] as const,
+      registers,
+    }),
+    duplicates: new Counter({
+      name: 'inosec_ingest_duplicates_total',
+      help: 'Events of re-sent batches already stored, dropped',
+      labelNames: ['transport'] as const,
+      registers,
+    }),
+    tenantOverwritten: new Counter({
+      name: 'inosec_ingest_tenant_overwritten_total',
+      help: 'Events that carried a tenant id other than their agent’s, overwritten',
+      registers,
+    }),
+    commitSeconds: new Histogram({
+      name: 'inosec_ingest_commit_seconds',
+      help: 'Time from receiving a batch to its commit',
+      labelNames: ['transport'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    }),
+    queueDepth: new Gauge({
+      name: 'inosec_ingest_queue_depth',
+      help: 'Batches received and not yet answered',
+      labelNames: ['transport'] as const,
+      registers,
+    }),
+    connections: new Gauge({
+      name: 'inosec_ingest_connections',
+      help: 'Open agent streams (gRPC) or consumers (NATS)',
+      labelNames: ['transport'] as const,
+      registers,
+    }),
+  };
+}
