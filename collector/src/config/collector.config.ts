@@ -21,6 +21,38 @@ export const collectorConfigSchema = z.object({
     .max(64 * 1_048_576)
     .default(4 * 1_048_576)
     .describe('bytes between 1024 and 67108864: the largest EventBatch accepted (default 4194304)'),
+  INOSEC_GRPC_TLS_CERT: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("a path to the collector's PEM certificate chain for gRPC mTLS"),
+  INOSEC_GRPC_TLS_KEY: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("a path to the collector's PEM private key for gRPC mTLS"),
+  INOSEC_GRPC_TLS_CA: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('a path to the PEM CA bundle agent client certificates must chain to'),
+  INOSEC_GRPC_INSECURE: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true')
+    .describe(
+      'true to serve gRPC without TLS, taking the agent id from a header: only for tests on loopback (default false)',
+    ),
+  INOSEC_COLLECTOR_HTTP_HOST: configFields.host('127.0.0.1', "the collector's /metrics and /healthz"),
+  INOSEC_COLLECTOR_HTTP_PORT: configFields.port(9464, "the collector's /metrics and /healthz"),
+  INOSEC_TELEMETRY_RETENTION_DAYS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(3650)
+    .default(30)
+    .describe('days 1-3650: telemetry older than this is dropped (default 30)'),
+  INOSEC_COLLECTOR_DB_POOL_MAX: configFields.positiveInt(8, "the collector's PostgreSQL connections"),
   LOG_LEVEL: configFields.logLevel(),
 });
 

@@ -132,7 +132,8 @@ export async function startGrpcIngestServer(options: GrpcIngestServerOptions): P
       // Outcomes in arrival order; at most `depth` in processing while the stream is read.
       const inFlight: Promise<void>[] = [];
       try {
-        for await (const bytes of call as AsyncIterable<Buffer>) {
+        // Not `for await (… of call)`: ending that loop destroys the duplex, and the status never reaches the agent.
+        for await (const bytes of call.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
           if (ended) break;
           const outcome = options.ingest.ingest(identity, bytes, 'grpc');
           const answered = (chain = chain.then(async () => {

@@ -1,0 +1,125 @@
+// Test PKI made with the openssl CLI: a CA, a collector server certificate for 127.0.0.1, and agent client
+// certificates whose subject CN is the agent id — the shape enrollment issues.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export interface Pem {
+  cert: Buffer;
+  key: Buffer;
+  certPath: string;
+  keyPath: string;
+}
+
+export interface TestPki {
+  dir: string;
+  ca: Pem;
+  server: Pem;
+  agent(agentId: string): Promise<Pem>;
+  /** A CA that is not trusted by the collector, for a forged certificate. */
+  foreignAgent(agentId: string): Promise<Pem>;
+}
+
+async function pem(dir: string, name: string): Promise<Pem> {
+  const certPath = path.join(dir, `${name}.crt`);
+  const keyPath = path.join(dir, `${name}.key`);
+  return { cert: await readFile(certPath), key: await readFile(keyPath), certPath, keyPath };
+}
+
+async function issue(dir: string, ca: string, name: string, subject: string, ext: string): Promise<Pem> {
+  const extFile = path.join(dir, `${name}.ext`);
+  await import('node:fs/promises').then((fs) => fs.writeFile(extFile, ext));
+  await run('openssl', [
+    'ecparam',
+    '-name',
+    'prime256v1',
+    '-genkey',
+    '-noout',
+    '-out',
+    path.join(dir, `${name}.key`),
+  ]);
+  await run('openssl', [
+    'req',
+    '-new',
+    '-key',
+    path.join(dir, `${name}.key`),
+    '-subj',
+    subject,
+    '-out',
+    path.join(dir, `${name}.csr`),
+  ]);
+  await run('openssl', [
+    'x509',
+    '-req',
+    '-in',
+    path.join(dir, `${name}.csr`),
+    '-CA',
+    path.join(dir, `${ca}.crt`),
+    '-CAkey',
+    path.join(dir, `${ca}.key`),
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-sha256',
+    '-extfile',
+    extFile,
+    '-out',
+    path.join(dir, `${name}.crt`),
+  ]);
+  return pem(dir, name);
+}
+
+async function makeCa(dir: string, name: string): Promise<Pem> {
+  await run('openssl', [
+    'ecparam',
+    '-name',
+    'prime256v1',
+    '-genkey',
+    '-noout',
+    '-out',
+    path.join(dir, `${name}.key`),
+  ]);
+  await run('openssl', [
+    'req',
+    '-x509',
+    '-new',
+    '-key',
+    path.join(dir, `${name}.key`),
+    '-subj',
+    `/CN=${name}`,
+    '-days',
+    '2',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+    '-out',
+    path.join(dir, `${name}.crt`),
+  ]);
+  return pem(dir, name);
+}
+
+export async function createTestPki(): Promise<TestPki> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'inosec-pki-'));
+  const ca = await makeCa(dir, 'test-ca');
+  await makeCa(dir, 'foreign-ca');
+  const server = await issue(
+    dir,
+    'test-ca',
+    'collector',
+    '/CN=collector',
+    'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n',
+  );
+  const clientExt = 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=clientAuth\n';
+  return {
+    dir,
+    ca,
+    server,
+    agent: (agentId) => issue(dir, 'test-ca', `agent-${agentId}`, `/CN=${agentId}`, clientExt),
+    foreignAgent: (agentId) => issue(dir, 'foreign-ca', `foreign-${agentId}`, `/CN=${agentId}`, clientExt),
+  };
+}
