@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadAgentConfig } from './agent.config.js';
 
-const base = { INOSEC_COLLECTOR_URL: 'grpcs://collector.example.net:50051' };
+const base = { INOSEC_TRANSPORT: 'grpcs://collector.example.net:50051' };
 
 describe('edge agent config', () => {
   it('applies defaults', () => {
@@ -9,6 +9,8 @@ describe('edge agent config', () => {
       ...base,
       INOSEC_AGENT_STATE_DIR: '/var/lib/inosec-agent',
       INOSEC_SPOOL_MAX_BYTES: 1_073_741_824,
+      INOSEC_SPOOL_FSYNC: '1000ms',
+      INOSEC_TRANSPORT_COMPRESSION: 'gzip',
       LOG_LEVEL: 'info',
     });
   });
@@ -29,8 +31,8 @@ describe('edge agent config', () => {
   });
 
   it('rejects a plaintext collector URL: telemetry only travels over TLS or NATS', () => {
-    expect(() => loadAgentConfig({ INOSEC_COLLECTOR_URL: 'http://collector:50051' })).toThrow(
-      /INOSEC_COLLECTOR_URL: expected the collector endpoint: grpcs:\/\/host:port/,
+    expect(() => loadAgentConfig({ INOSEC_TRANSPORT: 'http://collector:50051' })).toThrow(
+      /INOSEC_TRANSPORT: expected the collector endpoint: grpcs:\/\/host:50051/,
     );
   });
 

@@ -6,10 +6,17 @@ const units: Record<string, number> = { b: 1, kib: 1_024, mib: 1_048_576, gib: 1
 
 /** Configuration of the edge agent, from its environment file (installed by the enrollment command). */
 export const agentConfigSchema = z.object({
-  INOSEC_COLLECTOR_URL: z
-    .url({ protocol: /^(https|grpcs|nats|tls)$/ })
+  INOSEC_TRANSPORT: z
+    .url({ protocol: /^(grpc|grpcs|nats|tls)$/ })
     .describe(
-      'the collector endpoint: grpcs://host:port (gRPC over mTLS) or nats://host:4222 / tls://host:4222',
+      'the collector endpoint: grpcs://host:50051 (gRPC over mTLS), nats://host:4222 or tls://host:4222 (NATS JetStream); grpc:// is plaintext, for tests on loopback only',
+    ),
+  INOSEC_AGENT_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/)
+    .optional()
+    .describe(
+      "the agent id (1-128 of A-Z a-z 0-9 . _ -); default: the subject CN of the agent's certificate",
     ),
   INOSEC_ENROLL_TOKEN: z
     .string()
@@ -21,6 +28,30 @@ export const agentConfigSchema = z.object({
     .min(1)
     .default('/var/lib/inosec-agent')
     .describe('a directory for the agent key, certificate and spool (default /var/lib/inosec-agent)'),
+  INOSEC_AGENT_TLS_CERT: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("a path to the agent's PEM client certificate (default: agent.crt in the state directory)"),
+  INOSEC_AGENT_TLS_KEY: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("a path to the agent's PEM private key (default: agent.key in the state directory)"),
+  INOSEC_AGENT_TLS_CA: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "a path to the PEM CA bundle of the collector's certificate (default: ca.crt in the state directory)",
+    ),
+  INOSEC_AGENT_POLICY_FILE: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'a path to a JSON policy (inosec.v1.Policy: sensors, intervals, batch bounds); default: built-in',
+    ),
   INOSEC_SPOOL_MAX_BYTES: z
     .string()
     .default('1GiB')
@@ -36,6 +67,17 @@ export const agentConfigSchema = z.object({
     .describe(
       'a size of at least 1MiB such as 512MiB or 2GiB: the disk spool bound; the oldest data is dropped past it (default 1GiB)',
     ),
+  INOSEC_SPOOL_FSYNC: z
+    .string()
+    .regex(/^(always|never|\d{1,6}ms)$/)
+    .default('1000ms')
+    .describe(
+      'always (each append waits for the disk), never, or an interval such as 1000ms: when spooled events are forced to disk (default 1000ms)',
+    ),
+  INOSEC_TRANSPORT_COMPRESSION: z
+    .enum(['gzip', 'none'])
+    .default('gzip')
+    .describe('gzip or none: compression of gRPC batches (default gzip)'),
   LOG_LEVEL: configFields.logLevel(),
 });
 

@@ -1,0 +1,179 @@
+import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
+import { connect, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
+import { BatchWindow, type InFlightBatch } from './batch-window.js';
+import {
+  DEFAULT_BACKOFF,
+  DEFAULT_BATCH_LIMITS,
+  backoffDelay,
+  sleep,
+  type Transport,
+  type TransportOptions,
+  type TransportStatus,
+} from './transport-types.js';
+
+export interface NatsTransportOptions extends TransportOptions {
+  /** nats://host:port or tls://host:port, with user:password in the URL when the server asks for it. */
+  url: string;
+  /** TLS material (tls:// URLs): CA bundle, and a client certificate when the server verifies clients. */
+  tls?: { ca: Buffer; cert?: Buffer; key?: Buffer };
+  /** How long to wait for JetStream's publish acknowledgement. */
+  publishTimeoutMs?: number;
+}
+
+/** The subject an agent publishes its batches on; its NATS credentials allow only this one. */
+export function telemetrySubject(agentId: string): string {
+  return `telemetry.${agentId}`;
+}
+
+/**
+ * Ships the spool to NATS JetStream: each batch is published on `telemetry.<agent-id>` with a message id
+ * (`<agent-id>:<first>-<last>`) so a re-publish within the stream's duplicate window is dropped by the server,
+ * and leaves the spool only once JetStream acknowledged storing it (the stream is durable; collectors take it
+ * from there and deduplicate on seq). Up to `window` publishes are in flight; a failed one ends the session,
+ * and the next session resends everything after the spool's acknowledged seq.
+ */
+export class NatsTransport implements Transport {
+  private readonly abort = new AbortController();
+  private readonly state: TransportStatus = {
+    kind: 'nats',
+    connected: false,
+    lastAckedSeq: 0,
+    batchesSent: 0,
+    batchesRejected: 0,
+    eventsRejected: 0,
+    retries: 0,
+    reconnects: 0,
+  };
+  private running: Promise<void> | undefined;
+
+  constructor(private readonly options: NatsTransportOptions) {
+    this.state.lastAckedSeq = options.spool.stats().ackedSeq;
+  }
+
+  status(): TransportStatus {
+    return { ...this.state };
+  }
+
+  run(): Promise<void> {
+    this.running ??= this.loop();
+    return this.running;
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.running;
+  }
+
+  private connectionOptions(): ConnectionOptions {
+    const url = new URL(this.options.url);
+    const options: ConnectionOptions = {
+      servers: `${url.protocol}//${url.host}`,
+      name: `inosec-agent ${this.options.agentId}`,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 1_000,
+      reconnectJitter: 500,
+    };
+    if (url.username) {
+      options.user = decodeURIComponent(url.username);
+      options.pass = decodeURIComponent(url.password);
+    }
+    const { tls } = this.options;
+    if (tls || url.protocol === 'tls:') {
+      options.tls = tls
+        ? {
+            ca: tls.ca.toString(),
+            ...(tls.cert && tls.key ? { cert: tls.cert.toString(), key: tls.key.toString() } : {}),
+          }
+        : {};
+    }
+    return options;
+  }
+
+  private async loop(): Promise<void> {
+    const { logger } = this.options;
+    const backoff = { ...DEFAULT_BACKOFF, ...this.options.backoff };
+    let failures = 0;
+    let nc: NatsConnection | undefined;
+    try {
+      while (!this.abort.signal.aborted) {
+        try {
+          nc ??= await connect(this.connectionOptions());
+          this.state.connected = true;
+          const started = Date.now();
+          try {
+            await this.session(nc);
+            return;
+          } finally {
+            if (Date.now() - started > 30_000) failures = 0;
+          }
+        } catch (error) {
+          if (this.abort.signal.aborted) return;
+          this.state.lastError = (error as Error).message;
+          this.state.reconnects++;
+          if (nc?.isClosed()) nc = undefined;
+          const wait = backoffDelay(failures++, backoff);
+          logger.warn(
+            { waitMs: wait, reason: (error as Error).message },
+            'Publishing to NATS failed; retrying',
+          );
+          await sleep(wait, this.abort.signal);
+        }
+      }
+    } finally {
+      this.state.connected = false;
+      await nc?.drain().catch(() => nc?.close());
+    }
+  }
+
+  private async session(nc: NatsConnection): Promise<void> {
+    const { spool, agentId } = this.options;
+    const limits = { ...DEFAULT_BATCH_LIMITS, ...this.options.limits };
+    // A message must fit the server's max_payload (1 MiB by default).
+    const maxPayload = nc.info?.max_payload ?? 1_048_576;
+    limits.maxBytes = Math.min(limits.maxBytes, maxPayload - 4_096);
+    const window = new BatchWindow(agentId, spool, this.options.host, limits);
+    const js: JetStreamClient = jetstream(nc, { timeout: this.options.publishTimeoutMs ?? 10_000 });
+    const subject = telemetrySubject(agentId);
+    const session = new AbortController();
+    const stopSession = () => session.abort();
+    this.abort.signal.addEventListener('abort', stopSession, { once: true });
+    let failure: Error | undefined;
+    const pending = new Set<Promise<void>>();
+
+    const publish = async (batch: InFlightBatch) => {
+      try {
+        await js.publish(subject, batch.bytes, { msgID: `${agentId}:${batch.firstSeq}-${batch.lastSeq}` });
+        const acked = await window.settle(batch);
+        if (acked !== undefined) {
+          this.state.lastAckedSeq = acked;
+          this.state.lastAckAt = new Date().toISOString();
+        }
+      } catch (error) {
+        failure ??= error as Error;
+        session.abort();
+      }
+    };
+
+    try {
+      while (!session.signal.aborted) {
+        if (window.full) {
+          await Promise.race(pending);
+          continue;
+        }
+        const batch = await window.next();
+        if (!batch) {
+          await spool.waitForData(window.nextAfter, session.signal);
+          continue;
+        }
+        this.state.batchesSent++;
+        const task = publish(batch);
+        pending.add(task);
+        void task.finally(() => pending.delete(task));
+      }
+      await Promise.allSettled(pending);
+    } finally {
+      this.abort.signal.removeEventListener('abort', stopSession);
+    }
+    if (failure && !this.abort.signal.aborted) throw failure;
+  }
+}
