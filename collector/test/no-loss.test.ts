@@ -78,7 +78,12 @@ async function stored(agentId: string): Promise<{ rows: number; distinct: number
 }
 
 /** Waits until the agent has shipped everything it spooled, then checks seqs 1..N are stored exactly once. */
-async function expectExactlyOnce(agent: AgentProcess, agentId: string, atLeast: number): Promise<number> {
+async function expectExactlyOnce(
+  agent: AgentProcess,
+  agentId: string,
+  atLeast: number,
+  collector?: CollectorProcess,
+): Promise<number> {
   await until(
     async () => {
       const status = await agent.status();
@@ -91,7 +96,8 @@ async function expectExactlyOnce(agent: AgentProcess, agentId: string, atLeast: 
     240_000,
     `agent ${agentId} drained`,
   ).catch((error: unknown) => {
-    throw new Error(`${(error as Error).message}\n${agent.logs.slice(-3000)}`);
+    const collectorLogs = collector ? `\ncollector:\n${collector.logs.slice(-3000)}` : '';
+    throw new Error(`${(error as Error).message}\nagent:\n${agent.logs.slice(-3000)}${collectorLogs}`);
   });
   const status = await agent.status();
   const lastSeq = status?.spool.lastSeq ?? 0;
@@ -130,7 +136,7 @@ describe('no loss, agent → gRPC (mTLS) → collector → PostgreSQL', () => {
     await new Promise((resolve) => setTimeout(resolve, 30_000));
     const during = await agent.status();
     await db.server.start();
-    await expectExactlyOnce(agent, 'noloss-db-stop', EVENTS);
+    await expectExactlyOnce(agent, 'noloss-db-stop', EVENTS, collector);
     // While the database was down the agent kept producing into its spool.
     expect(during?.spool.queueDepth ?? 0).toBeGreaterThan(50_000);
     expect(await collector.metrics()).toMatch(

@@ -83,6 +83,12 @@ export async function storeBatch(
   const events = batch.events as Event[];
   const client = await pool.connect();
   let broken = false;
+  // A server that goes away while the client is checked out emits 'error' on it (besides failing the
+  // query in progress): without a listener that would crash the process.
+  const onError = () => {
+    broken = true;
+  };
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     try {
@@ -136,6 +142,7 @@ export async function storeBatch(
     broken ||= !(error instanceof AgentNotAllowedError) && isConnectionError(error);
     throw error;
   } finally {
+    client.off('error', onError);
     client.release(broken);
   }
 }
