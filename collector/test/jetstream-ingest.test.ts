@@ -16,7 +16,7 @@ import { enrollAgent, startTestDatabase, type TestDatabase } from './support/pos
 
 let db: TestDatabase;
 let nats: TestNatsServer;
-let collectors: RunningCollector[] = [];
+const collectors: RunningCollector[] = [];
 let nc: NatsConnection;
 let js: JetStreamClient;
 const tenant = randomUUID();

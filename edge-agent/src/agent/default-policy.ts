@@ -57,7 +57,7 @@ export async function loadPolicyFile(file: string): Promise<IPolicy> {
   }
   let policy: inosec.v1.Policy;
   try {
-    policy = inosec.v1.Policy.fromObject(json as Record<string, unknown>);
+    policy = inosec.v1.Policy.fromObject(json);
   } catch (error) {
     throw new PolicyFileError(`the policy ${file} is invalid: ${(error as Error).message}`, { cause: error });
   }
