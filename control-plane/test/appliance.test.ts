@@ -6,7 +6,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { EmbeddedPostgres } from '@inosec/collector';
+import { execFileSync } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { EmbeddedPostgres, isProcessAlive } from '@inosec/collector';
+import pg from 'pg';
+import { AGENT_MAIN } from '../src/appliance/local-agent.js';
 import { logLines, runAppliance, type ApplianceProcess } from './support/appliance-process.js';
 import { deadPid, freePort, postgresProcessesOn } from './support/processes.js';
 
@@ -32,6 +36,9 @@ beforeAll(async () => {
     INOSEC_DATA_DIR: path.join(dir, 'data'),
     INOSEC_PG_PORT: String(await freePort()),
     INOSEC_HTTP_PORT: '0',
+    INOSEC_GRPC_PORT: '0',
+    // Only the first test runs the local agent; the others are about the supervisor and PostgreSQL.
+    INOSEC_LOCAL_AGENT: 'false',
   };
 });
 
@@ -48,15 +55,36 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+async function superuserUrl(): Promise<string> {
+  const password = (
+    await readFile(path.join(env.INOSEC_DATA_DIR!, 'secrets', 'postgres-superuser.password'), 'utf8')
+  ).trim();
+  return `postgres://inosec:${encodeURIComponent(password)}@127.0.0.1:${env.INOSEC_PG_PORT}/inosec`;
+}
+
+function testPool(url: string, max: number): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max });
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
 describe('the appliance', () => {
   it('starts PostgreSQL, migrates, serves /healthz, /readyz and /metrics, and stops leaving no PostgreSQL', async () => {
-    const appliance = start();
+    const appliance = start({ INOSEC_LOCAL_AGENT: 'true' });
     const url = await appliance.ready;
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const logs = logLines(appliance.output());
     expect(logs.some((l) => l.msg === 'Initialising a new PostgreSQL cluster')).toBe(true);
     expect(logs.find((l) => l.msg === 'Database schema is current')).toMatchObject({
-      applied: ['1_foundation'],
+      applied: ['control-plane:1_foundation', 'telemetry:1_telemetry'],
     });
 
     const health = await fetch(`${url}/healthz`);
@@ -90,8 +118,45 @@ describe('the appliance', () => {
     expect(text).toMatch(/inosec_db_pool_connections\{state="total"\} \d+/);
     expect(text).toContain('inosec_process_cpu_user_seconds_total');
 
+    // The local agent watches this host: within 60 s of the start the database holds its processes,
+    // connections, metrics and inventory, sent over mTLS to the in-process collector.
+    const db = testPool(await superuserUrl(), 1);
+    try {
+      await until(async () => {
+        const { rows } = await db.query<{ kind: string }>(
+          `SELECT DISTINCT kind FROM telemetry.events WHERE agent_id = 'local-agent'
+           UNION SELECT 'network' FROM telemetry.network_events WHERE agent_id = 'local-agent' AND kind IN ('connection', 'listen')
+           UNION SELECT 'metric' FROM telemetry.metrics WHERE agent_id = 'local-agent'`,
+        );
+        const kinds = new Set(rows.map((r) => r.kind));
+        return ['process', 'network', 'metric', 'inventory'].every((k) => kinds.has(k));
+      }, 60_000);
+      const { rows } = await db.query<{ host_name: string; user_name: string | null }>(
+        `SELECT host_name, user_name FROM telemetry.events WHERE kind = 'process' AND process_pid = $1`,
+        [appliance.child.pid],
+      );
+      expect(rows[0]?.host_name).toBe(os.hostname());
+    } finally {
+      await db.end();
+    }
+    const status = execFileSync(process.execPath, [
+      AGENT_MAIN,
+      'status',
+      '--config',
+      path.join(env.INOSEC_DATA_DIR!, 'agent', 'agent.env'),
+    ]).toString();
+    expect(status).toMatch(/^agent local-agent \(version [\d.]+\): running, pid \d+/);
+    expect(status).toMatch(/transport {2}grpc, connected; last ack seq [1-9]\d*/);
+    expect(status).toMatch(/queue depth \d+ events/);
+    expect(status).toMatch(/dropped 0 events/);
+    expect(await (await fetch(`${url}/metrics`)).text()).toMatch(
+      /inosec_ingest_events_total\{transport="grpc"\} [1-9]/,
+    );
+    const agentPid = Number(/pid (\d+)/.exec(status)?.[1]);
+
     expect(await postgresProcessesOn(path.join(env.INOSEC_DATA_DIR!, 'postgres'))).not.toEqual([]);
     expect(await stop(appliance, 'SIGTERM')).toBe(0);
+    expect(isProcessAlive(agentPid)).toBe(false);
     expect(await postgresProcessesOn(path.join(env.INOSEC_DATA_DIR!, 'postgres'))).toEqual([]);
     expect(appliance.output()).toContain('The appliance stopped');
   });

@@ -25,6 +25,17 @@ export const applianceConfigSchema = z.object({
     .describe(
       'milliseconds between 1000 and 600000 each component gets to stop before it is killed (default 30000)',
     ),
+  INOSEC_LOCAL_AGENT: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true')
+    .describe('true or false: run the local agent watching this host (default true)'),
+  INOSEC_LOCAL_AGENT_LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('warn')
+    .describe(
+      'one of fatal, error, warn, info, debug, trace, silent: the local agent log level (default warn)',
+    ),
 });
 
 export type ApplianceConfig = z.output<typeof applianceConfigSchema>;

@@ -11,7 +11,15 @@ import { createControlPlaneMetrics } from '../metrics/metrics.registry.js';
 import { VERSION } from '../version.js';
 import { ApplianceLock } from './appliance-lock.js';
 import type { ApplianceConfig } from './appliance.config.js';
-import { EmbeddedPostgres } from '@inosec/collector';
+import {
+  EmbeddedPostgres,
+  TELEMETRY_MIGRATIONS,
+  loadCollectorConfig,
+  startCollector,
+} from '@inosec/collector';
+import type pg from 'pg';
+import { startLocalAgent } from './local-agent.js';
+import { ensureLocalPki } from './local-pki.js';
 import { Supervisor } from './supervisor.js';
 
 export interface RunningAppliance {
@@ -26,11 +34,49 @@ export interface RunningAppliance {
  * control plane's least-privilege login role, and the control plane HTTP server. Later issues add the
  * collector, the local agent and the console here.
  */
+/** The appliance's own agent, enrolled in the appliance tenant at first start. */
+export const LOCAL_AGENT_ID = 'local-agent';
+
+/** The tenant of a one-machine appliance, created at first start. */
+async function ensureApplianceTenant(admin: pg.Pool): Promise<string> {
+  const client = await admin.connect();
+  try {
+    await client.query('BEGIN');
+    const id = (
+      await client.query<{ id: string }>(
+        `SELECT coalesce((SELECT id FROM inosec.tenants WHERE slug = 'local'), gen_random_uuid())::text AS id`,
+      )
+    ).rows[0]?.id as string;
+    // Row Level Security applies to the migration role too unless it is a superuser: scope the insert.
+    await client.query("SELECT set_config('inosec.tenant_id', $1, true)", [id]);
+    await client.query(
+      `INSERT INTO inosec.tenants (id, slug, name) VALUES ($1, 'local', 'This appliance') ON CONFLICT (slug) DO NOTHING`,
+      [id],
+    );
+    await client.query('COMMIT');
+    return id;
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+async function enrollLocalAgent(admin: pg.Pool, agentId: string, tenantId: string): Promise<void> {
+  await admin.query(
+    `INSERT INTO telemetry.agents (agent_id, tenant_id) VALUES ($1, $2)
+     ON CONFLICT (agent_id) DO UPDATE SET tenant_id = EXCLUDED.tenant_id, revoked_at = NULL`,
+    [agentId, tenantId],
+  );
+}
+
 export async function startAppliance(
   config: ApplianceConfig,
   controlPlane: ControlPlaneConfig,
   logger: Logger,
   hooks: { onFatal?: (error: Error) => void } = {},
+  collectorEnv: Readonly<Record<string, string | undefined>> = process.env,
 ): Promise<RunningAppliance> {
   const dataDir = path.resolve(config.INOSEC_DATA_DIR);
   const secretsDir = path.join(dataDir, 'secrets');
@@ -65,12 +111,22 @@ export async function startAppliance(
 
     const admin = createPool(adminUrl, { max: 1, logger, applicationName: 'inosec-migrate' });
     let appUrl: string;
+    let ingestUrl: string;
     let schemaVersion: number;
+    let tenantId: string;
     try {
       const { applied, version } = await migrate(admin, CONTROL_PLANE_MIGRATIONS);
       schemaVersion = version;
+      const telemetry = await migrate(admin, TELEMETRY_MIGRATIONS);
       logger.info(
-        { applied: applied.map((m) => `${m.version}_${m.name}`), version },
+        {
+          applied: [
+            ...applied.map((m) => `${CONTROL_PLANE_MIGRATIONS.name}:${m.version}_${m.name}`),
+            ...telemetry.applied.map((m) => `${TELEMETRY_MIGRATIONS.name}:${m.version}_${m.name}`),
+          ],
+          version,
+          telemetryVersion: telemetry.version,
+        },
         'Database schema is current',
       );
       appUrl = await provisionLoginRole(admin, adminUrl, {
@@ -78,6 +134,13 @@ export async function startAppliance(
         memberOf: 'inosec_app',
         secretsDir,
       });
+      ingestUrl = await provisionLoginRole(admin, adminUrl, {
+        role: 'inosec_collector',
+        memberOf: 'inosec_ingest',
+        secretsDir,
+      });
+      tenantId = await ensureApplianceTenant(admin);
+      if (config.INOSEC_LOCAL_AGENT) await enrollLocalAgent(admin, LOCAL_AGENT_ID, tenantId);
     } finally {
       await admin.end();
     }
@@ -90,11 +153,46 @@ export async function startAppliance(
       });
       return Object.assign(p, { stop: () => p.end() });
     });
+    const metrics = createControlPlaneMetrics(pool, VERSION);
+    const pki = await ensureLocalPki(path.join(dataDir, 'pki'), LOCAL_AGENT_ID);
+    const collectorConfig = loadCollectorConfig({
+      ...collectorEnv,
+      DATABASE_URL: ingestUrl,
+      INOSEC_GRPC_TLS_CERT: pki.collector.certPath,
+      INOSEC_GRPC_TLS_KEY: pki.collector.keyPath,
+      INOSEC_GRPC_TLS_CA: pki.caPath,
+      INOSEC_GRPC_INSECURE: 'false',
+    });
+    const collector = await supervisor.start('collector', async () => {
+      const c = await startCollector({
+        config: collectorConfig,
+        logger: logger.child({ component: 'collector' }),
+        registry: metrics.registry,
+      });
+      return c;
+    });
+    if (config.INOSEC_LOCAL_AGENT) {
+      await supervisor.start('local agent', () =>
+        startLocalAgent({
+          stateDir: path.join(dataDir, 'agent'),
+          env: {
+            INOSEC_TRANSPORT: `grpcs://127.0.0.1:${collector.grpcPort}`,
+            INOSEC_AGENT_TLS_CERT: pki.agent.certPath,
+            INOSEC_AGENT_TLS_KEY: pki.agent.keyPath,
+            INOSEC_AGENT_TLS_CA: pki.caPath,
+            INOSEC_SPOOL_MAX_BYTES: '256MiB',
+            LOG_LEVEL: config.INOSEC_LOCAL_AGENT_LOG_LEVEL,
+          },
+          logger: logger.child({ component: 'local-agent' }),
+          stopTimeoutMs: config.INOSEC_SHUTDOWN_TIMEOUT_MS,
+        }),
+      );
+    }
     const server = await supervisor.start('control plane HTTP server', async () => {
       const s = await startControlPlaneServer({
         config: controlPlane,
         pool,
-        metrics: createControlPlaneMetrics(pool, VERSION),
+        metrics,
         logger,
         schemaVersion,
       });
