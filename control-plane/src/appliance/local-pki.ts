@@ -42,7 +42,7 @@ async function importKey(pem: string): Promise<CryptoKey> {
     ALGORITHM,
     false,
     ['sign'],
-  ) as Promise<CryptoKey>;
+  );
 }
 
 function serial(): string {
@@ -73,7 +73,7 @@ export async function ensureLocalPki(dir: string, agentId: string): Promise<Loca
     caCert = new x509.X509Certificate(await readFile(pki.caPath, 'utf8'));
     caKey = await importKey(await readFile(file('ca.key'), 'utf8'));
   } else {
-    const keys = (await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify'])) as CryptoKeyPair;
+    const keys = await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify']);
     caCert = await x509.X509CertificateGenerator.createSelfSigned({
       serialNumber: serial(),
       name: 'CN=InoSec appliance local CA',
@@ -97,7 +97,7 @@ export async function ensureLocalPki(dir: string, agentId: string): Promise<Loca
       // Reissued when it names another subject (a renamed agent) or expires within 30 days.
       if (current.subject === subject && current.notAfter.getTime() - now > 30 * DAY_MS) return;
     }
-    const keys = (await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify'])) as CryptoKeyPair;
+    const keys = await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify']);
     const cert = await x509.X509CertificateGenerator.create({
       serialNumber: serial(),
       subject,
