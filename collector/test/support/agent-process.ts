@@ -12,8 +12,8 @@ export const AGENT_MAIN = path.join(REPO_ROOT, 'edge-agent/dist/cli/main.js');
 
 export interface AgentProcessOptions {
   env: Record<string, string>;
-  /** Synthetic events per run and their rate (0: as fast as possible). */
-  synthetic: number;
+  /** Synthetic events per run and their rate (0: as fast as possible); unset: the real sensors. */
+  synthetic?: number;
   rate?: number;
   binary?: string;
 }

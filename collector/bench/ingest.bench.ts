@@ -1,0 +1,268 @@
+// End-to-end ingest benchmarks with real processes: the agent (synthetic load through its disk spool) →
+// gRPC (mTLS) or NATS JetStream → the standalone collector → PostgreSQL, and in the same run a raw COPY of
+// the identical rows as the ceiling; sensor-to-row latency at 10,000 events/s; the agent's RSS and CPU at
+// the default policy on this (idle) host. Run: npm run bench:ingest. Prints BENCH lines; asserts no timing.
+import { randomUUID } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TELEMETRY_TABLES, type TelemetryTable } from '../src/storage/event-rows.js';
+import { AgentProcess, REPO_ROOT, until } from '../test/support/agent-process.js';
+import { createTestPki, type TestPki } from '../test/support/certs.js';
+import { CollectorProcess } from '../test/support/collector-process.js';
+import { startNatsServer, type TestNatsServer } from '../test/support/nats-server.js';
+import {
+  enrollAgent,
+  freePort,
+  startTestDatabase,
+  testPool,
+  type TestDatabase,
+} from '../test/support/postgres.js';
+
+const EVENTS = Number(process.env['INOSEC_BENCH_EVENTS'] ?? 200_000);
+const BATCH = 2_000;
+const tenant = randomUUID();
+
+let db: TestDatabase;
+let pki: TestPki;
+let nats: TestNatsServer;
+const cleanups: Array<() => Promise<unknown>> = [];
+
+function figure(name: string, value: number, unit: string, extra: Record<string, unknown> = {}): void {
+  const rounded = Math.round(value * 100) / 100;
+  process.stdout.write(`BENCH ${JSON.stringify({ name, value: rounded, unit, ...extra })}\n`);
+}
+
+beforeAll(async () => {
+  [db, pki, nats] = await Promise.all([startTestDatabase(), createTestPki(), startNatsServer()]);
+});
+
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  await nats?.destroy();
+  await db?.stop();
+  if (pki) await rm(pki.dir, { recursive: true, force: true });
+});
+
+async function storedRows(agentId: string): Promise<number> {
+  const { rows } = await db.admin.query<{ n: string }>(
+    `SELECT (SELECT count(*) FROM telemetry.events WHERE agent_id = $1) + (SELECT count(*) FROM telemetry.network_events WHERE agent_id = $1)
+       + (SELECT count(*) FROM telemetry.metrics WHERE agent_id = $1) AS n`,
+    [agentId],
+  );
+  return Number(rows[0]?.n);
+}
+
+async function collector(extra: Record<string, string> = {}, tls = true): Promise<CollectorProcess> {
+  const material = tls
+    ? {
+        INOSEC_GRPC_TLS_CERT: pki.server.certPath,
+        INOSEC_GRPC_TLS_KEY: pki.server.keyPath,
+        INOSEC_GRPC_TLS_CA: pki.ca.certPath,
+      }
+    : { INOSEC_GRPC_INSECURE: 'true' };
+  const process = new CollectorProcess(
+    { DATABASE_URL: db.ingestUrl, ...material, LOG_LEVEL: 'warn', ...extra },
+    await freePort(),
+    await freePort(),
+  );
+  cleanups.push(() => process.stop('SIGKILL'));
+  return process;
+}
+
+async function grpcAgent(
+  agentId: string,
+  port: number,
+  synthetic: number,
+  rate: number,
+  compression = 'none',
+) {
+  await enrollAgent(db.admin, agentId, tenant);
+  const pem = await pki.agent(agentId);
+  const agent = await AgentProcess.create({
+    env: {
+      INOSEC_TRANSPORT: `grpcs://127.0.0.1:${port}`,
+      INOSEC_AGENT_TLS_CERT: pem.certPath,
+      INOSEC_AGENT_TLS_KEY: pem.keyPath,
+      INOSEC_AGENT_TLS_CA: pki.ca.certPath,
+      INOSEC_TRANSPORT_COMPRESSION: compression,
+      LOG_LEVEL: 'warn',
+    },
+    synthetic,
+    rate,
+  });
+  cleanups.push(() => agent.destroy());
+  return agent;
+}
+
+/** Lets the agent spool `EVENTS` events with nothing to send to, so the drain measures transport + storage. */
+async function prefill(agent: AgentProcess): Promise<void> {
+  agent.start();
+  await until(async () => ((await agent.status())?.spool.lastSeq ?? 0) >= EVENTS, 120_000, 'agent spooled');
+}
+
+/**
+ * The ceiling: the very rows the gRPC run stored, exported and COPYed straight back in (under another agent
+ * id) in transactions of the same size, with no protobuf, transport, validation or dedupe.
+ */
+async function copyCeiling(fromAgent: string): Promise<number> {
+  const pool = testPool(db.adminUrl, 1);
+  const client = await pool.connect();
+  try {
+    const chunks: Array<{ table: TelemetryTable; text: Buffer }> = [];
+    for (const table of Object.keys(TELEMETRY_TABLES) as TelemetryTable[]) {
+      const columns = TELEMETRY_TABLES[table].join(', ');
+      const out: Buffer[] = [];
+      await pipeline(
+        client.query(
+          copyTo(
+            `COPY (SELECT ${columns} FROM telemetry.${table} WHERE agent_id = '${fromAgent}' ORDER BY seq) TO STDOUT`,
+          ),
+        ),
+        async function* (source: AsyncIterable<Buffer>) {
+          for await (const chunk of source) out.push(chunk);
+        },
+      );
+      const lines = Buffer.concat(out).toString('utf8').split('\n').filter(Boolean);
+      for (let i = 0; i < lines.length; i += BATCH) {
+        const slice = lines
+          .slice(i, i + BATCH)
+          .map((line) => line.replace(`\t${fromAgent}\t`, '\tbench-copy\t'));
+        chunks.push({ table, text: Buffer.from(slice.join('\n') + '\n') });
+      }
+    }
+    const rows = await storedRows(fromAgent);
+    const started = performance.now();
+    for (const { table, text } of chunks) {
+      await client.query('BEGIN');
+      await pipeline(
+        Readable.from([text]),
+        client.query(copyFrom(`COPY telemetry.${table} (${TELEMETRY_TABLES[table].join(', ')}) FROM STDIN`)),
+      );
+      await client.query('COMMIT');
+    }
+    return rows / ((performance.now() - started) / 1000);
+  } finally {
+    client.release();
+    await pool.end();
+  }
+}
+
+describe('ingest benchmarks', () => {
+  it('events/s end to end over gRPC and NATS, against a raw COPY of the identical rows', async () => {
+    // gRPC: the agent spools everything first, then the collector comes up and the drain is timed.
+    const grpcCollector = await collector();
+    const agent = await grpcAgent('bench-grpc', grpcCollector.grpcPort, EVENTS, 0);
+    await prefill(agent);
+    let started = performance.now();
+    await grpcCollector.start();
+    await until(async () => (await storedRows('bench-grpc')) >= EVENTS, 300_000, 'gRPC drain');
+    const grpc = EVENTS / ((performance.now() - started) / 1000);
+    await grpcCollector.stop();
+    const ceiling = await copyCeiling('bench-grpc');
+    figure('ingest.copy_ceiling.events_per_s', ceiling, 'events/s', { events: EVENTS, batch: BATCH });
+    figure('ingest.grpc.events_per_s', grpc, 'events/s', {
+      events: EVENTS,
+      ceiling_ratio: Math.round((grpc / ceiling) * 100) / 100,
+      compression: 'none',
+    });
+
+    // NATS: the agent publishes into JetStream; the collector (not yet running) then drains the stream.
+    const natsAgentId = 'bench-nats';
+    await enrollAgent(db.admin, natsAgentId, tenant);
+    const natsAgent = await AgentProcess.create({
+      env: { INOSEC_TRANSPORT: nats.url, INOSEC_AGENT_ID: natsAgentId, LOG_LEVEL: 'warn' },
+      synthetic: EVENTS,
+      rate: 0,
+    });
+    cleanups.push(() => natsAgent.destroy());
+    const natsCollector = await collector({ NATS_URL: nats.url }, false);
+    started = performance.now();
+    natsAgent.start();
+    await natsCollector.start();
+    await until(async () => (await storedRows(natsAgentId)) >= EVENTS, 300_000, 'NATS drain');
+    const viaNats = EVENTS / ((performance.now() - started) / 1000);
+    figure('ingest.nats.events_per_s', viaNats, 'events/s', {
+      events: EVENTS,
+      ceiling_ratio: Math.round((viaNats / ceiling) * 100) / 100,
+    });
+    await natsCollector.stop();
+    expect(await storedRows('bench-grpc')).toBe(EVENTS);
+  }, 900_000);
+
+  it('sensor-to-row latency at 10,000 events/s over gRPC', async () => {
+    const grpcCollector = await collector();
+    await grpcCollector.start();
+    const seconds = 20;
+    const agent = await grpcAgent('bench-latency', grpcCollector.grpcPort, 10_000 * seconds, 10_000);
+    agent.start();
+    await until(
+      async () => (await storedRows('bench-latency')) >= 10_000 * seconds,
+      120_000,
+      'latency run stored',
+    );
+    const { rows } = await db.admin.query<{ p50: number; p99: number; max: number }>(
+      `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50, percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99, max(ms) AS max
+       FROM (SELECT extract(epoch FROM ingest_time - time) * 1000 AS ms FROM telemetry.events WHERE agent_id = 'bench-latency'
+             UNION ALL SELECT extract(epoch FROM ingest_time - time) * 1000 FROM telemetry.metrics WHERE agent_id = 'bench-latency') t`,
+    );
+    figure('ingest.latency_p50_ms', Number(rows[0]?.p50), 'ms', { rate: 10_000, seconds });
+    figure('ingest.latency_p99_ms', Number(rows[0]?.p99), 'ms', {
+      rate: 10_000,
+      seconds,
+      max_ms: Math.round(Number(rows[0]?.max)),
+    });
+    await grpcCollector.stop();
+  }, 300_000);
+
+  it('agent RSS and CPU at the default policy on this idle host', async () => {
+    const grpcCollector = await collector();
+    await grpcCollector.start();
+    const agentId = 'bench-idle';
+    await enrollAgent(db.admin, agentId, tenant);
+    const pem = await pki.agent(agentId);
+    const binary = path.join(REPO_ROOT, 'edge-agent/dist-bin/inosec-agent-linux-x64');
+    const useBinary = existsSync(binary);
+    const agent = await AgentProcess.create({
+      env: {
+        INOSEC_TRANSPORT: `grpcs://127.0.0.1:${grpcCollector.grpcPort}`,
+        INOSEC_AGENT_TLS_CERT: pem.certPath,
+        INOSEC_AGENT_TLS_KEY: pem.keyPath,
+        INOSEC_AGENT_TLS_CA: pki.ca.certPath,
+        LOG_LEVEL: 'warn',
+      },
+      ...(useBinary ? { binary } : {}),
+    });
+    cleanups.push(() => agent.destroy());
+    agent.start();
+    const pid = agent.pid as number;
+    const warmup = 20;
+    const window = 40;
+    await new Promise((resolve) => setTimeout(resolve, warmup * 1000));
+    const ticks = async () => {
+      const stat = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
+      return Number(stat[11]) + Number(stat[12]); // utime + stime, clock ticks (100/s)
+    };
+    const rss = async () =>
+      Number(/VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
+    const before = await ticks();
+    const samples: number[] = [];
+    for (let i = 0; i < window; i++) {
+      samples.push(await rss());
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    const cpu = ((await ticks()) - before) / 100 / window;
+    const extra = { binary: useBinary, warmup_s: warmup, window_s: window, policy: 'default' };
+    figure('agent.rss_mb', Math.max(...samples), 'MB', {
+      ...extra,
+      median: samples.sort((a, b) => a - b)[Math.floor(samples.length / 2)],
+    });
+    figure('agent.cpu_pct', cpu * 100, '% of one core', extra);
+    if (useBinary) figure('agent.binary_mb', statSync(binary).size / 1e6, 'MB', { arch: 'x64' });
+    await grpcCollector.stop();
+  }, 300_000);
+});
