@@ -58,7 +58,7 @@ async function storedRows(agentId: string): Promise<number> {
 }
 
 async function collector(extra: Record<string, string> = {}, tls = true): Promise<CollectorProcess> {
-  const material = tls
+  const material: Record<string, string> = tls
     ? {
         INOSEC_GRPC_TLS_CERT: pki.server.certPath,
         INOSEC_GRPC_TLS_KEY: pki.server.keyPath,

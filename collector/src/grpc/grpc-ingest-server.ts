@@ -58,7 +58,7 @@ class StreamAuthError extends Error {
  */
 export async function startGrpcIngestServer(options: GrpcIngestServerOptions): Promise<GrpcIngestServer> {
   const { logger, metrics } = options;
-  const depth = options.pipelineDepth ?? 4;
+  const depth = options.pipelineDepth ?? 2;
   const server = new grpc.Server({
     'grpc.max_receive_message_length': options.maxMessageBytes,
     'grpc.max_send_message_length': 1_048_576,

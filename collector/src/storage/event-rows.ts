@@ -116,6 +116,33 @@ export function emptyTableRows(): TableRows {
   return { events: [], network_events: [], metrics: [], ot_transactions: [] };
 }
 
+/** A batch's rows, encoded ahead of its transaction, with the seq of each line. */
+export interface EncodedBatch {
+  rows: TableRows;
+  seqs: Record<TelemetryTable, number[]>;
+}
+
+/** Encodes every event of a validated batch (tenant set, host filled in) into COPY lines. */
+export function encodeBatchRows(events: readonly Event[]): EncodedBatch {
+  const rows = emptyTableRows();
+  const seqs: Record<TelemetryTable, number[]> = {
+    events: [],
+    network_events: [],
+    metrics: [],
+    ot_transactions: [],
+  };
+  const tables = Object.keys(rows) as TelemetryTable[];
+  for (const event of events) {
+    const before = tables.map((t) => rows[t].length);
+    if (!appendEventRow(rows, event)) continue;
+    for (let i = 0; i < tables.length; i++) {
+      const table = tables[i] as TelemetryTable;
+      if (rows[table].length !== before[i]) seqs[table].push(event.seq);
+    }
+  }
+  return { rows, seqs };
+}
+
 /** proto3 JSON of a payload: enum names, 64-bit values as numbers, defaults omitted. */
 const JSON_OPTIONS = { enums: String, longs: Number, defaults: false } as const;
 

@@ -4,7 +4,7 @@ import { InosecError, type Event, type EventBatch } from '@inosec/protos';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { AgentIdentity } from '../ingest/batch-validator.js';
-import { appendEventRow, emptyTableRows, TELEMETRY_TABLES, type TelemetryTable } from './event-rows.js';
+import { emptyTableRows, encodeBatchRows, TELEMETRY_TABLES, type TelemetryTable } from './event-rows.js';
 
 /** The agent may not store anything: unknown, revoked, or enrolled in another tenant than it claims. */
 export class AgentNotAllowedError extends InosecError {
@@ -40,7 +40,7 @@ const COPY_SQL = Object.fromEntries(
 
 // Locks the agent's row for the transaction (batches of one agent commit one after the other, whichever
 // collector holds them) and returns the parts of [first, last] not yet stored.
-const LOCK_SQL = `SELECT a.tenant_id::text AS tenant_id, a.revoked_at IS NOT NULL AS revoked,
+const LOCK_SQL = `SELECT set_config('inosec.tenant_id', $4, true), a.tenant_id::text AS tenant_id, a.revoked_at IS NOT NULL AS revoked,
     coalesce((SELECT array_agg(lower(r) || '-' || upper(r)) FROM unnest(int8multirange(int8range($2, $3)) - a.committed) AS r), '{}') AS missing
   FROM telemetry.agents a WHERE a.agent_id = $1 FOR UPDATE`;
 
@@ -81,6 +81,8 @@ export async function storeBatch(
 ): Promise<StoreResult> {
   // Decoded batches hold Event instances (with the `payload` oneof getter), whatever the declared type says.
   const events = batch.events as Event[];
+  // Encoded before the transaction: the agent's row stays locked only for the database work.
+  const encoded = encodeBatchRows(events);
   const client = await pool.connect();
   let broken = false;
   // A server that goes away while the client is checked out emits 'error' on it (besides failing the
@@ -92,10 +94,10 @@ export async function storeBatch(
   try {
     await client.query('BEGIN');
     try {
-      await client.query("SELECT set_config('inosec.tenant_id', $1, true)", [identity.tenantId]);
+      // One round trip: the transaction's tenant (for the alerts policy), the agent's row lock, the seqs to store.
       const { rows } = await client.query<{ tenant_id: string; revoked: boolean; missing: string[] }>(
         LOCK_SQL,
-        [identity.agentId, firstSeq, lastSeq + 1],
+        [identity.agentId, firstSeq, lastSeq + 1, identity.tenantId],
       );
       const agent = rows[0];
       if (!agent) throw new AgentNotAllowedError('unknown', `agent ${identity.agentId} is not enrolled`);
@@ -106,13 +108,23 @@ export async function storeBatch(
           `agent ${identity.agentId} is enrolled in another tenant than its credentials name`,
         );
       }
-      const tables = emptyTableRows();
-      let stored = 0;
-      for (const range of agent.missing) {
-        const [from, to] = range.split('-').map(Number) as [number, number];
-        for (let seq = from; seq < to; seq++) {
-          const event = events[seq - firstSeq];
-          if (event && appendEventRow(tables, event)) stored++;
+      const missing = agent.missing.map((range) => range.split('-').map(Number) as [number, number]);
+      let tables = encoded.rows;
+      let stored = events.length;
+      const whole = missing.length === 1 && missing[0]?.[0] === firstSeq && missing[0][1] === lastSeq + 1;
+      if (!whole) {
+        // Part of the batch is stored already (a re-send): keep the lines of the missing seqs only.
+        const isMissing = (seq: number) => missing.some(([from, to]) => seq >= from && seq < to);
+        tables = emptyTableRows();
+        stored = 0;
+        for (const table of Object.keys(tables) as TelemetryTable[]) {
+          const seqs = encoded.seqs[table];
+          encoded.rows[table].forEach((line, i) => {
+            if (isMissing(seqs[i] as number)) {
+              tables[table].push(line);
+              stored++;
+            }
+          });
         }
       }
       if (stored > 0) {
