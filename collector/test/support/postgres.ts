@@ -1,5 +1,6 @@
 // A real PostgreSQL for the collector's integration tests: the embedded binaries in a temporary directory,
 // with the telemetry schema migrated and login roles for the ingest and application group roles.
+import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -11,6 +12,7 @@ import { EmbeddedPostgres } from '../../src/postgres/embedded-postgres.js';
 import { TELEMETRY_MIGRATIONS } from '../../src/storage/telemetry-migrations.js';
 
 export interface TestDatabase {
+  /** The embedded server; undefined on an external database (TIMESCALE_URL). */
   server: EmbeddedPostgres;
   /** Superuser (schema owner) connection string. */
   adminUrl: string;
@@ -47,6 +49,37 @@ function withCredentials(url: string, user: string, password: string): string {
   u.username = user;
   u.password = password;
   return u.toString();
+}
+
+/**
+ * A scratch database on an external server (TIMESCALE_URL: a superuser URL of a PostgreSQL with the
+ * timescaledb extension preloaded), with roles unique to the run; dropped again by stop().
+ */
+export async function startExternalTestDatabase(url: string): Promise<Omit<TestDatabase, 'server'>> {
+  const suffix = randomBytes(4).toString('hex');
+  const name = `inosec_test_${suffix}`;
+  const root = testPool(url, 1);
+  await root.query(`CREATE DATABASE ${name}`);
+  const dbUrl = new URL(url);
+  dbUrl.pathname = `/${name}`;
+  const admin = testPool(dbUrl.toString(), 4);
+  await migrate(admin, TELEMETRY_MIGRATIONS);
+  await admin.query(`CREATE ROLE test_ingest_${suffix} LOGIN PASSWORD 'ingest-pw' IN ROLE inosec_ingest`);
+  await admin.query(`CREATE ROLE test_app_${suffix} LOGIN PASSWORD 'app-pw' IN ROLE inosec_app`);
+  return {
+    adminUrl: dbUrl.toString(),
+    ingestUrl: withCredentials(dbUrl.toString(), `test_ingest_${suffix}`, 'ingest-pw'),
+    appUrl: withCredentials(dbUrl.toString(), `test_app_${suffix}`, 'app-pw'),
+    admin,
+    dir: '',
+    async stop() {
+      await admin.end();
+      await root.query(`DROP DATABASE ${name} WITH (FORCE)`);
+      await root.query(`DROP ROLE test_ingest_${suffix}`);
+      await root.query(`DROP ROLE test_app_${suffix}`);
+      await root.end();
+    },
+  };
 }
 
 export async function startTestDatabase(port?: number): Promise<TestDatabase> {
