@@ -11,7 +11,15 @@ const root = import.meta.dirname;
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/', '**/dist/', 'data/', 'coverage/', 'protos/gen/'],
+    ignores: [
+      '**/node_modules/',
+      '**/dist/',
+      '**/dist-bin/',
+      '**/.cache/',
+      'data/',
+      'coverage/',
+      'protos/gen/',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
@@ -47,7 +55,7 @@ export default tseslint.config(
     rules: { 'no-console': 'off' },
   },
   {
-    files: ['**/*.js'],
+    files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },
 );

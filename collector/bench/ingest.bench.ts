@@ -117,16 +117,12 @@ async function copyCeiling(fromAgent: string): Promise<number> {
     for (const table of Object.keys(TELEMETRY_TABLES) as TelemetryTable[]) {
       const columns = TELEMETRY_TABLES[table].join(', ');
       const out: Buffer[] = [];
-      await pipeline(
-        client.query(
-          copyTo(
-            `COPY (SELECT ${columns} FROM telemetry.${table} WHERE agent_id = '${fromAgent}' ORDER BY seq) TO STDOUT`,
-          ),
+      const exported = client.query(
+        copyTo(
+          `COPY (SELECT ${columns} FROM telemetry.${table} WHERE agent_id = '${fromAgent}' ORDER BY seq) TO STDOUT`,
         ),
-        async function* (source: AsyncIterable<Buffer>) {
-          for await (const chunk of source) out.push(chunk);
-        },
       );
+      for await (const chunk of exported as AsyncIterable<Buffer>) out.push(chunk);
       const lines = Buffer.concat(out).toString('utf8').split('\n').filter(Boolean);
       for (let i = 0; i < lines.length; i += BATCH) {
         const slice = lines

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // inosec-agent: the entry of the agent binary (and of `node edge-agent/dist/cli/main.js`).
+// No top-level await: the single-executable build bundles this file as CommonJS.
 import { agentCli } from './agent-cli.js';
 
-const code = await agentCli(process.argv.slice(2), {
+void agentCli(process.argv.slice(2), {
   out: (text) => process.stdout.write(`${text}\n`),
   err: (text) => process.stderr.write(`${text}\n`),
   env: process.env,
-});
-process.exit(code);
+}).then((code) => process.exit(code));
