@@ -62,13 +62,8 @@ export class AgentProcess {
 
   start(): void {
     const binary = this.options.binary ?? process.env['INOSEC_AGENT_BINARY'];
-    const args = [
-      'run',
-      '--config',
-      path.join(this.dir, 'agent.env'),
-      '--synthetic',
-      String(this.options.synthetic),
-    ];
+    const args = ['run', '--config', path.join(this.dir, 'agent.env')];
+    if (this.options.synthetic !== undefined) args.push('--synthetic', String(this.options.synthetic));
     if (this.options.rate) args.push('--rate', String(this.options.rate));
     if (!binary && !existsSync(AGENT_MAIN)) throw new Error(`${AGENT_MAIN} is missing: run npm run build`);
     const child = binary
