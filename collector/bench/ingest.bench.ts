@@ -239,7 +239,8 @@ describe('ingest benchmarks', () => {
     const warmup = 20;
     const window = 40;
     await new Promise((resolve) => setTimeout(resolve, warmup * 1000));
-    if (!existsSync(`/proc/${pid}`)) throw new Error(`the agent exited during the warm-up:\n${agent.logs.slice(-3000)}`);
+    if (!existsSync(`/proc/${pid}`))
+      throw new Error(`the agent exited during the warm-up:\n${agent.logs.slice(-3000)}`);
     const ticks = async () => {
       const stat = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
       return Number(stat[11]) + Number(stat[12]); // utime + stime, clock ticks (100/s)
