@@ -1,14 +1,13 @@
 import * as grpc from '@grpc/grpc-js';
 import { inosec, ingestPushRawDefinition, type PushAck } from '@inosec/protos';
+import { TransportBase } from './transport-base.js';
 import { BatchWindow, type InFlightBatch } from './batch-window.js';
 import {
   DEFAULT_BACKOFF,
   DEFAULT_BATCH_LIMITS,
   backoffDelay,
   sleep,
-  type Transport,
   type TransportOptions,
-  type TransportStatus,
 } from './transport-types.js';
 
 const Status = inosec.v1.PushAck.Status;
@@ -47,37 +46,11 @@ class SessionEnd extends Error {
  * quarantined). A RETRY answer, a stream error or a lost connection ends the session; the next one starts
  * after a backoff with jitter and resends everything after the spool's acknowledged seq.
  */
-export class GrpcTransport implements Transport {
-  private readonly abort = new AbortController();
-  private readonly state: TransportStatus = {
-    kind: 'grpc',
-    connected: false,
-    lastAckedSeq: 0,
-    batchesSent: 0,
-    batchesRejected: 0,
-    eventsRejected: 0,
-    retries: 0,
-    reconnects: 0,
-  };
-  private running: Promise<void> | undefined;
+export class GrpcTransport extends TransportBase {
   private client: grpc.Client | undefined;
 
   constructor(private readonly options: GrpcTransportOptions) {
-    this.state.lastAckedSeq = options.spool.stats().ackedSeq;
-  }
-
-  status(): TransportStatus {
-    return { ...this.state };
-  }
-
-  run(): Promise<void> {
-    this.running ??= this.loop();
-    return this.running;
-  }
-
-  async stop(): Promise<void> {
-    this.abort.abort();
-    await this.running;
+    super('grpc', options.spool);
   }
 
   private createClient(): grpc.Client {
@@ -96,7 +69,7 @@ export class GrpcTransport implements Transport {
     });
   }
 
-  private async loop(): Promise<void> {
+  protected async loop(): Promise<void> {
     const { logger } = this.options;
     const backoff = { ...DEFAULT_BACKOFF, ...this.options.backoff };
     let failures = 0;
@@ -247,9 +220,6 @@ export class GrpcTransport implements Transport {
         throw new SessionEnd(`unknown ack status ${ack.status}`);
     }
     const acked = await window.settle(batch);
-    if (acked !== undefined) {
-      this.state.lastAckedSeq = acked;
-      this.state.lastAckAt = new Date().toISOString();
-    }
+    this.acknowledged(acked);
   }
 }

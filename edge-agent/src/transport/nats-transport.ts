@@ -1,14 +1,13 @@
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { connect, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
+import { TransportBase } from './transport-base.js';
 import { BatchWindow, type InFlightBatch } from './batch-window.js';
 import {
   DEFAULT_BACKOFF,
   DEFAULT_BATCH_LIMITS,
   backoffDelay,
   sleep,
-  type Transport,
   type TransportOptions,
-  type TransportStatus,
 } from './transport-types.js';
 
 export interface NatsTransportOptions extends TransportOptions {
@@ -32,36 +31,9 @@ export function telemetrySubject(agentId: string): string {
  * from there and deduplicate on seq). Up to `window` publishes are in flight; a failed one ends the session,
  * and the next session resends everything after the spool's acknowledged seq.
  */
-export class NatsTransport implements Transport {
-  private readonly abort = new AbortController();
-  private readonly state: TransportStatus = {
-    kind: 'nats',
-    connected: false,
-    lastAckedSeq: 0,
-    batchesSent: 0,
-    batchesRejected: 0,
-    eventsRejected: 0,
-    retries: 0,
-    reconnects: 0,
-  };
-  private running: Promise<void> | undefined;
-
+export class NatsTransport extends TransportBase {
   constructor(private readonly options: NatsTransportOptions) {
-    this.state.lastAckedSeq = options.spool.stats().ackedSeq;
-  }
-
-  status(): TransportStatus {
-    return { ...this.state };
-  }
-
-  run(): Promise<void> {
-    this.running ??= this.loop();
-    return this.running;
-  }
-
-  async stop(): Promise<void> {
-    this.abort.abort();
-    await this.running;
+    super('nats', options.spool);
   }
 
   private connectionOptions(): ConnectionOptions {
@@ -89,7 +61,7 @@ export class NatsTransport implements Transport {
     return options;
   }
 
-  private async loop(): Promise<void> {
+  protected async loop(): Promise<void> {
     const { logger } = this.options;
     const backoff = { ...DEFAULT_BACKOFF, ...this.options.backoff };
     let failures = 0;
@@ -144,10 +116,7 @@ export class NatsTransport implements Transport {
       try {
         await js.publish(subject, batch.bytes, { msgID: `${agentId}:${batch.firstSeq}-${batch.lastSeq}` });
         const acked = await window.settle(batch);
-        if (acked !== undefined) {
-          this.state.lastAckedSeq = acked;
-          this.state.lastAckAt = new Date().toISOString();
-        }
+        this.acknowledged(acked);
       } catch (error) {
         failure ??= error as Error;
         session.abort();
