@@ -190,14 +190,35 @@ function endpointIp(endpoint: IEndpoint | null | undefined): string {
   return copyIp(endpoint?.ip);
 }
 
-function processColumns(process: IProcess | null | undefined): string[] {
-  return [
-    copyNonZero(process?.pid),
-    copyText(process?.name),
-    copyText(process?.executable),
-    copyText(process?.commandLine),
-    copyText(process?.entityId),
-  ];
+type EventsColumn = Exclude<(typeof TELEMETRY_TABLES.events)[number], (typeof ENVELOPE)[number]>;
+
+/** The envelope columns every table starts with, in order. */
+const ENVELOPE = [
+  'tenant_id',
+  'agent_id',
+  'seq',
+  'time',
+  'observed_time',
+  'sensor',
+  'host_name',
+  'host_id',
+] as const;
+const EVENTS_COLUMNS = TELEMETRY_TABLES.events.slice(ENVELOPE.length) as EventsColumn[];
+
+/** The process columns of an events row. */
+function processColumns(process: IProcess | null | undefined): Partial<Record<EventsColumn, string>> {
+  return {
+    process_pid: copyNonZero(process?.pid),
+    process_name: copyText(process?.name),
+    process_executable: copyText(process?.executable),
+    process_command_line: copyText(process?.commandLine),
+    process_entity_id: copyText(process?.entityId),
+  };
+}
+
+/** One `telemetry.events` line: the envelope, then the named columns (NULL where not given). */
+function eventsRow(envelope: readonly string[], columns: Partial<Record<EventsColumn, string>>): string {
+  return [...envelope, ...EVENTS_COLUMNS.map((column) => columns[column] ?? '\\N')].join('\t');
 }
 
 /**
@@ -219,111 +240,71 @@ export function appendEventRow(rows: TableRows, event: Event): boolean {
     case 'process': {
       const p = event.process as ProcessEvent;
       rows.events.push(
-        [
-          ...envelope,
-          'process',
-          label(ACTION_PROCESS, p.action),
-          '\\N',
-          copyText(p.process?.user?.name),
-          ...processColumns(p.process).slice(0, 4),
-          copyText(p.process?.entityId),
-          copyText(p.parent?.entityId),
-          '\\N',
-          '\\N',
-          copyText(p.process?.hash?.sha256),
-          '\\N',
-          copyJson(ProcessEvent.toObject(p, JSON_OPTIONS)),
-        ].join('\t'),
+        eventsRow(envelope, {
+          kind: 'process',
+          action: label(ACTION_PROCESS, p.action),
+          user_name: copyText(p.process?.user?.name),
+          ...processColumns(p.process),
+          parent_entity_id: copyText(p.parent?.entityId),
+          hash_sha256: copyText(p.process?.hash?.sha256),
+          data: copyJson(ProcessEvent.toObject(p, JSON_OPTIONS)),
+        }),
       );
       return true;
     }
     case 'file': {
       const f = event.file as FileEvent;
       rows.events.push(
-        [
-          ...envelope,
-          'file',
-          label(ACTION_FILE, f.action),
-          '\\N',
-          copyText(f.user?.name ?? f.owner?.name),
-          ...processColumns(f.process).slice(0, 4),
-          copyText(f.process?.entityId),
-          '\\N',
-          '\\N',
-          copyText(f.path),
-          copyText(f.hash?.sha256),
-          '\\N',
-          copyJson(FileEvent.toObject(f, JSON_OPTIONS)),
-        ].join('\t'),
+        eventsRow(envelope, {
+          kind: 'file',
+          action: label(ACTION_FILE, f.action),
+          user_name: copyText(f.user?.name ?? f.owner?.name),
+          ...processColumns(f.process),
+          file_path: copyText(f.path),
+          hash_sha256: copyText(f.hash?.sha256),
+          data: copyJson(FileEvent.toObject(f, JSON_OPTIONS)),
+        }),
       );
       return true;
     }
     case 'auth': {
       const a = event.auth as AuthEvent;
       rows.events.push(
-        [
-          ...envelope,
-          'auth',
-          label(ACTION_AUTH, a.action),
-          label(OUTCOME_AUTH, a.outcome) || '\\N',
-          copyText(a.user?.name),
-          ...processColumns(a.process).slice(0, 4),
-          copyText(a.process?.entityId),
-          '\\N',
-          endpointIp(a.source),
-          '\\N',
-          '\\N',
-          copyText(a.reason),
-          copyJson(AuthEvent.toObject(a, JSON_OPTIONS)),
-        ].join('\t'),
+        eventsRow(envelope, {
+          kind: 'auth',
+          action: label(ACTION_AUTH, a.action),
+          outcome: label(OUTCOME_AUTH, a.outcome) || '\\N',
+          user_name: copyText(a.user?.name),
+          ...processColumns(a.process),
+          source_ip: endpointIp(a.source),
+          message: copyText(a.reason),
+          data: copyJson(AuthEvent.toObject(a, JSON_OPTIONS)),
+        }),
       );
       return true;
     }
     case 'log': {
       const l = event.log as LogEvent;
       rows.events.push(
-        [
-          ...envelope,
-          'log',
-          '\\N',
-          '\\N',
-          '\\N',
-          copyNonZero(l.pid),
-          copyText(l.program),
-          '\\N',
-          '\\N',
-          '\\N',
-          '\\N',
-          '\\N',
-          copyText(l.source),
-          '\\N',
-          copyText(l.message || l.original),
-          copyJson(LogEvent.toObject(l, JSON_OPTIONS)),
-        ].join('\t'),
+        eventsRow(envelope, {
+          kind: 'log',
+          process_pid: copyNonZero(l.pid),
+          process_name: copyText(l.program),
+          file_path: copyText(l.source),
+          message: copyText(l.message || l.original),
+          data: copyJson(LogEvent.toObject(l, JSON_OPTIONS)),
+        }),
       );
       return true;
     }
     case 'inventory': {
       const i = event.inventory as InventorySnapshot;
       rows.events.push(
-        [
-          ...envelope,
-          'inventory',
-          'snapshot',
-          '\\N',
-          '\\N',
-          '\\N',
-          '\\N',
-          '\\N',
-          '\\N',
-          '\\N',
-          '\\N',
-          '\\N',
-          '\\N',
-          '\\N',
-          '\\N',
-          copyJson(InventorySnapshot.toObject(i, JSON_OPTIONS)),
-        ].join('\t'),
+        eventsRow(envelope, {
+          kind: 'inventory',
+          action: 'snapshot',
+          data: copyJson(InventorySnapshot.toObject(i, JSON_OPTIONS)),
+        }),
       );
       return true;
     }

@@ -1,7 +1,7 @@
 // Test PKI made with the openssl CLI: a CA, a collector server certificate for 127.0.0.1, and agent client
 // certificates whose subject CN is the agent id — the shape enrollment issues.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -30,9 +30,8 @@ async function pem(dir: string, name: string): Promise<Pem> {
   return { cert: await readFile(certPath), key: await readFile(keyPath), certPath, keyPath };
 }
 
-async function issue(dir: string, ca: string, name: string, subject: string, ext: string): Promise<Pem> {
-  const extFile = path.join(dir, `${name}.ext`);
-  await import('node:fs/promises').then((fs) => fs.writeFile(extFile, ext));
+/** An EC P-256 private key at <dir>/<name>.key. */
+async function generateKey(dir: string, name: string): Promise<void> {
   await run('openssl', [
     'ecparam',
     '-name',
@@ -42,6 +41,12 @@ async function issue(dir: string, ca: string, name: string, subject: string, ext
     '-out',
     path.join(dir, `${name}.key`),
   ]);
+}
+
+async function issue(dir: string, ca: string, name: string, subject: string, ext: string): Promise<Pem> {
+  const extFile = path.join(dir, `${name}.ext`);
+  await writeFile(extFile, ext);
+  await generateKey(dir, name);
   await run('openssl', [
     'req',
     '-new',
@@ -74,15 +79,7 @@ async function issue(dir: string, ca: string, name: string, subject: string, ext
 }
 
 async function makeCa(dir: string, name: string): Promise<Pem> {
-  await run('openssl', [
-    'ecparam',
-    '-name',
-    'prime256v1',
-    '-genkey',
-    '-noout',
-    '-out',
-    path.join(dir, `${name}.key`),
-  ]);
+  await generateKey(dir, name);
   await run('openssl', [
     'req',
     '-x509',

@@ -17,6 +17,7 @@ export interface SensorCounters {
 export interface SensorContext {
   /** Hands events to the agent, which spools them. Resolves once they are on disk (back-pressure: await it). */
   emit(events: readonly EventDraft[]): Promise<void>;
+  /** The agent's logger, already bound to the sensor's name (`sensor`): do not log the name again. */
   log: Logger;
   counters: SensorCounters;
   /** Aborted when the agent stops; timers and watchers must end with it. */

@@ -79,14 +79,11 @@ export class FimSensor implements Sensor {
       onLimit: (reason) => {
         this.limitReason = reason;
         ctx.counters.inc('fim.watch_limit_reached');
-        ctx.log.warn(
-          { sensor: this.name, reason },
-          'fim watch limit reached: remaining directories rely on rescans',
-        );
+        ctx.log.warn({ reason }, 'fim watch limit reached: remaining directories rely on rescans');
       },
       onError: (dir, err) => {
         ctx.counters.inc('fim.watch_errors');
-        ctx.log.debug({ sensor: this.name, dir, err }, 'fim watch failed');
+        ctx.log.debug({ dir, err }, 'fim watch failed');
       },
     });
     this.debouncer = new ChangeDebouncer(config.debounceMs, (paths) => this.onChanged(paths));
@@ -154,7 +151,7 @@ export class FimSensor implements Sensor {
     }
     if (this.rescanQueued) return;
     this.ctx?.counters.inc('fim.event_overflow');
-    this.ctx?.log.warn({ sensor: this.name }, 'fim event storm: falling back to a full rescan');
+    this.ctx?.log.warn('fim event storm: falling back to a full rescan');
     void this.rescanNow();
   }
 
@@ -181,7 +178,7 @@ export class FimSensor implements Sensor {
       },
       onError: (kind, filePath, err) => {
         ctx?.counters.inc(`fim.${kind}_errors`);
-        ctx?.log.debug({ sensor: this.name, path: filePath, err }, `fim ${kind} failed`);
+        ctx?.log.debug({ path: filePath, err }, `fim ${kind} failed`);
       },
     };
   }
@@ -215,7 +212,7 @@ export class FimSensor implements Sensor {
       if (this.abort.signal.aborted) return;
       this.failure = `fim ${kind} failed: ${String(err)}`;
       ctx.counters.inc('fim.scan_failures');
-      ctx.log.error({ sensor: this.name, err }, 'fim scan failed');
+      ctx.log.error({ err }, 'fim scan failed');
       return;
     }
     this.truncated = stats.truncated;
@@ -236,7 +233,7 @@ export class FimSensor implements Sensor {
       watches: this.watches?.size ?? 0,
       unwatchedDirs: this.watches?.unwatched.size ?? 0,
     };
-    ctx.log.info({ sensor: this.name, ...summary }, 'fim scan done');
+    ctx.log.info(summary, 'fim scan done');
     await this.emitChanges(changes, [scanSummaryToEvent(summary, nowUnixUs())]);
     await this.persist();
   }
@@ -275,7 +272,7 @@ export class FimSensor implements Sensor {
     } catch (err) {
       if (!(err instanceof BaselineStoreError)) throw err;
       ctx?.counters.inc('fim.baseline_invalid');
-      ctx?.log.warn({ sensor: this.name, err }, 'fim stored baseline unusable: starting a new one');
+      ctx?.log.warn({ err }, 'fim stored baseline unusable: starting a new one');
       return null;
     }
   }
@@ -311,7 +308,7 @@ export class FimSensor implements Sensor {
       } catch (err) {
         if (this.abort.signal.aborted) return;
         ctx.counters.inc('fim.realtime_errors');
-        ctx.log.warn({ sensor: this.name, err }, 'fim real-time check failed; the next rescan covers it');
+        ctx.log.warn({ err }, 'fim real-time check failed; the next rescan covers it');
       }
     });
   }
@@ -328,7 +325,7 @@ export class FimSensor implements Sensor {
         await ctx.emit(events.slice(i, i + EMIT_CHUNK));
       } catch (err) {
         ctx.counters.inc('fim.emit_errors');
-        ctx.log.warn({ sensor: this.name, err }, 'fim could not hand events to the agent');
+        ctx.log.warn({ err }, 'fim could not hand events to the agent');
         return;
       }
     }
@@ -340,10 +337,10 @@ export class FimSensor implements Sensor {
     try {
       const bytes = await saveBaseline(ctx.stateDir, this.config.roots, this.baseline, nowUnixUs());
       this.dirty = false;
-      ctx.log.debug({ sensor: this.name, bytes, records: this.baseline.size }, 'fim baseline saved');
+      ctx.log.debug({ bytes, records: this.baseline.size }, 'fim baseline saved');
     } catch (err) {
       ctx.counters.inc('fim.baseline_save_errors');
-      ctx.log.warn({ sensor: this.name, err }, 'fim could not save its baseline');
+      ctx.log.warn({ err }, 'fim could not save its baseline');
     }
   }
 

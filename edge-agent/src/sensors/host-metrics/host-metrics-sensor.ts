@@ -85,7 +85,7 @@ export class HostMetricsSensor implements Sensor {
     this.collector = new HostMetricsCollector(settings, (source, err) => {
       ctx.counters.inc(`metrics.${source}_errors`);
       this.lastError = `${source}: ${String(err)}`;
-      ctx.log.debug({ sensor: this.name, source, err }, 'metrics source failed');
+      ctx.log.debug({ source, err }, 'metrics source failed');
     });
     this.collector.prime();
     const seconds = ctx.policy.intervalSeconds || DEFAULT_METRICS_INTERVAL_SECONDS;
@@ -118,7 +118,7 @@ export class HostMetricsSensor implements Sensor {
       this.failuresInARow++;
       this.lastError = String(err);
       ctx.counters.inc('metrics.poll_errors');
-      ctx.log.warn({ sensor: this.name, err }, 'metrics poll failed');
+      ctx.log.warn({ err }, 'metrics poll failed');
     }
   }
 

@@ -130,7 +130,7 @@ export class InventorySensor implements Sensor {
           ctx.counters.inc(`inventory.${source}_errors`);
           // systemctl is absent in containers and on non-systemd hosts: expected, not a fault of the sensor.
           if (source !== 'systemd') problems.push(`${source}: ${String(err)}`);
-          ctx.log.debug({ sensor: this.name, source, err }, 'inventory source failed');
+          ctx.log.debug({ source, err }, 'inventory source failed');
         },
         onBad: (source: InventorySource, count: number) => ctx.counters.inc(`inventory.${source}_bad`, count),
       });
@@ -158,7 +158,7 @@ export class InventorySensor implements Sensor {
       };
       await ctx.emit(events);
       ctx.counters.inc('inventory.snapshots');
-      ctx.log.info({ sensor: this.name, ...stats }, 'inventory snapshot emitted');
+      ctx.log.info({ ...stats }, 'inventory snapshot emitted');
       this.problems = problems;
       this.failed = undefined;
       this.lastStats = stats;
@@ -166,7 +166,7 @@ export class InventorySensor implements Sensor {
     } catch (err) {
       ctx.counters.inc('inventory.snapshot_errors');
       this.failed = `inventory snapshot failed: ${String(err)}`;
-      ctx.log.warn({ sensor: this.name, err }, 'inventory snapshot failed');
+      ctx.log.warn({ err }, 'inventory snapshot failed');
       return undefined;
     }
   }
