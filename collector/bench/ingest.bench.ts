@@ -10,6 +10,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER } from '../src/storage/binary-copy.js';
 import { TELEMETRY_TABLES, type TelemetryTable } from '../src/storage/event-rows.js';
 import { AgentProcess, REPO_ROOT, until } from '../test/support/agent-process.js';
 import { createTestPki, type TestPki } from '../test/support/certs.js';
@@ -24,7 +25,8 @@ import {
 } from '../test/support/postgres.js';
 
 const EVENTS = Number(process.env['INOSEC_BENCH_EVENTS'] ?? 200_000);
-const BATCH = 2_000;
+// Rows per transaction of the raw COPY ceiling: the writer's largest transaction (TelemetryWriter).
+const BATCH = 16_000;
 const tenant = randomUUID();
 
 let db: TestDatabase;
@@ -105,39 +107,77 @@ async function prefill(agent: AgentProcess): Promise<void> {
   await until(async () => ((await agent.status())?.spool.lastSeq ?? 0) >= EVENTS, 120_000, 'agent spooled');
 }
 
+/** The rows of a binary COPY export, each as its bytes (field count and fields), in order. */
+function binaryRows(stream: Buffer): Buffer[] {
+  const rows: Buffer[] = [];
+  let offset = 19; // signature, flags, extension length
+  for (;;) {
+    const start = offset;
+    const fields = stream.readInt16BE(offset);
+    offset += 2;
+    if (fields === -1) return rows;
+    for (let f = 0; f < fields; f++) {
+      const length = stream.readInt32BE(offset);
+      offset += 4 + Math.max(length, 0);
+    }
+    rows.push(stream.subarray(start, offset));
+  }
+}
+
 /**
  * The ceiling: the very rows the gRPC run stored, exported and COPYed straight back in (under another agent
- * id) in transactions of the same size, with no protobuf, transport, validation or dedupe.
+ * id) on one connection, in transactions of `rowsPerTransaction` rows, with no protobuf, transport,
+ * validation or dedupe: in binary format (what the collector sends) and in text format (for comparison).
  */
-async function copyCeiling(fromAgent: string): Promise<number> {
+async function copyCeiling(
+  fromAgent: string,
+  format: 'binary' | 'text',
+  rowsPerTransaction: number,
+): Promise<number> {
   const pool = testPool(db.adminUrl, 1);
   const client = await pool.connect();
+  const target = `bench-copy-${format}`;
   try {
-    const chunks: Array<{ table: TelemetryTable; text: Buffer }> = [];
+    const chunks: Array<{ table: TelemetryTable; data: Buffer[] }> = [];
     for (const table of Object.keys(TELEMETRY_TABLES) as TelemetryTable[]) {
-      const columns = TELEMETRY_TABLES[table].join(', ');
+      const columns = TELEMETRY_TABLES[table]
+        .map((column) => (column === 'agent_id' ? `'${target}'::text AS agent_id` : column))
+        .join(', ');
       const out: Buffer[] = [];
       const exported = client.query(
         copyTo(
-          `COPY (SELECT ${columns} FROM telemetry.${table} WHERE agent_id = '${fromAgent}' ORDER BY seq) TO STDOUT`,
+          `COPY (SELECT ${columns} FROM telemetry.${table} WHERE agent_id = '${fromAgent}' ORDER BY seq) TO STDOUT (FORMAT ${format})`,
         ),
       );
       for await (const chunk of exported as AsyncIterable<Buffer>) out.push(chunk);
-      const lines = Buffer.concat(out).toString('utf8').split('\n').filter(Boolean);
-      for (let i = 0; i < lines.length; i += BATCH) {
-        const slice = lines
-          .slice(i, i + BATCH)
-          .map((line) => line.replace(`\t${fromAgent}\t`, '\tbench-copy\t'));
-        chunks.push({ table, text: Buffer.from(slice.join('\n') + '\n') });
+      const all = Buffer.concat(out);
+      const rows =
+        format === 'binary'
+          ? binaryRows(all)
+          : all
+              .toString('utf8')
+              .split('\n')
+              .filter(Boolean)
+              .map((line) => Buffer.from(line + '\n'));
+      for (let i = 0; i < rows.length; i += rowsPerTransaction) {
+        const slice = rows.slice(i, i + rowsPerTransaction);
+        chunks.push({
+          table,
+          data: format === 'binary' ? [COPY_BINARY_HEADER, ...slice, COPY_BINARY_TRAILER] : slice,
+        });
       }
     }
     const rows = await storedRows(fromAgent);
     const started = performance.now();
-    for (const { table, text } of chunks) {
+    for (const { table, data } of chunks) {
       await client.query('BEGIN');
       await pipeline(
-        Readable.from([text]),
-        client.query(copyFrom(`COPY telemetry.${table} (${TELEMETRY_TABLES[table].join(', ')}) FROM STDIN`)),
+        Readable.from([Buffer.concat(data)]),
+        client.query(
+          copyFrom(
+            `COPY telemetry.${table} (${TELEMETRY_TABLES[table].join(', ')}) FROM STDIN (FORMAT ${format})`,
+          ),
+        ),
       );
       await client.query('COMMIT');
     }
@@ -159,8 +199,18 @@ describe('ingest benchmarks', () => {
     await until(async () => (await storedRows('bench-grpc')) >= EVENTS, 300_000, 'gRPC drain');
     const grpc = EVENTS / ((performance.now() - started) / 1000);
     await grpcCollector.stop();
-    const ceiling = await copyCeiling('bench-grpc');
-    figure('ingest.copy_ceiling.events_per_s', ceiling, 'events/s', { events: EVENTS, batch: BATCH });
+    const textCeiling = await copyCeiling('bench-grpc', 'text', BATCH);
+    const ceiling = await copyCeiling('bench-grpc', 'binary', BATCH);
+    figure('ingest.copy_ceiling.events_per_s', ceiling, 'events/s', {
+      events: EVENTS,
+      rows_per_transaction: BATCH,
+      format: 'binary',
+    });
+    figure('ingest.copy_ceiling_text.events_per_s', textCeiling, 'events/s', {
+      events: EVENTS,
+      rows_per_transaction: BATCH,
+      format: 'text',
+    });
     figure('ingest.grpc.events_per_s', grpc, 'events/s', {
       events: EVENTS,
       ceiling_ratio: Math.round((grpc / ceiling) * 100) / 100,

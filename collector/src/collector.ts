@@ -11,7 +11,9 @@ import {
   type GrpcTlsOptions,
 } from './grpc/grpc-ingest-server.js';
 import type { ValidationLimits } from './ingest/batch-validator.js';
+import { createBatchEncoder } from './ingest/encoder-pool.js';
 import { IngestService } from './ingest/ingest-service.js';
+import { TelemetryWriter } from './storage/telemetry-writer.js';
 import { createCollectorMetrics, type CollectorMetrics } from './metrics/collector-metrics.js';
 import { startJetStreamIngest, type JetStreamIngest } from './nats/jetstream-ingest.js';
 import { findAgent, maintainPartitions, storageMode } from './storage/telemetry.repository.js';
@@ -158,16 +160,27 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     timer.unref();
     stops.push(async () => clearInterval(timer));
 
-    const ingest = new IngestService({
+    const writer = new TelemetryWriter({
       pool,
-      metrics,
-      logger: logger.child({ component: 'ingest' }),
+      logger: logger.child({ component: 'writer' }),
+      onCommit: (batches) => metrics.transactionBatches.observe(batches),
+    });
+    const encoder = createBatchEncoder({
+      threads: config.INOSEC_COLLECTOR_ENCODE_THREADS,
       maxBatchBytes: config.INOSEC_INGEST_MAX_BATCH_BYTES,
       limits: options.limits ?? {
         maxEvents: 50_000,
         maxPastUs: config.INOSEC_TELEMETRY_RETENTION_DAYS * 86_400_000_000,
         maxFutureUs: 86_400_000_000,
       },
+      logger,
+    });
+    stops.push(() => encoder.close());
+    const ingest = new IngestService({
+      encoder,
+      writer,
+      metrics,
+      logger: logger.child({ component: 'ingest' }),
     });
     const lookup = (agentId: string) => findAgent(pool, agentId);
     const grpcServer: GrpcIngestServer = await startGrpcIngestServer({

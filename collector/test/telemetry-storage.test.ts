@@ -4,13 +4,17 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Event, EventBatch } from '@inosec/protos';
+import type { EncodedBatch } from '../src/ingest/batch-encoder.js';
 import { validateBatch, type AgentIdentity } from '../src/ingest/batch-validator.js';
+import { encodeBatchRows } from '../src/storage/event-rows.js';
+import { pino } from 'pino';
 import {
   AgentNotAllowedError,
   maintainPartitions,
   storageMode,
-  storeBatch,
 } from '../src/storage/telemetry.repository.js';
+import { TelemetryWriter } from '../src/storage/telemetry-writer.js';
 import { makeBatch, roundTrip } from './support/events.js';
 import {
   enrollAgent,
@@ -32,12 +36,14 @@ if (process.env['TIMESCALE_URL']) {
 describe.each(targets)('$name', ({ mode, url }) => {
   let db: Pick<TestDatabase, 'admin' | 'adminUrl' | 'ingestUrl' | 'appUrl' | 'stop'>;
   let ingest: pg.Pool;
+  let writer: TelemetryWriter;
   const tenantA = randomUUID();
   const tenantB = randomUUID();
 
   beforeAll(async () => {
     db = url ? await startExternalTestDatabase(url) : await startTestDatabase();
     ingest = testPool(db.ingestUrl, 4);
+    writer = new TelemetryWriter({ pool: ingest, logger: pino({ level: 'silent' }) });
   });
 
   afterAll(async () => {
@@ -45,11 +51,24 @@ describe.each(targets)('$name', ({ mode, url }) => {
     await db?.stop();
   });
 
-  async function store(identity: AgentIdentity, firstSeq: number, count: number) {
-    const batch = roundTrip(makeBatch(identity.agentId, firstSeq, count));
-    const result = validateBatch(batch, identity, Date.now() * 1000);
+  /** A batch as the encoder hands it to the writer: validated (tenant set), rows encoded. */
+  function encode(identity: AgentIdentity, batch: EventBatch, nowUs = Date.now() * 1000): EncodedBatch {
+    const result = validateBatch(batch, identity, nowUs);
     if (!result.ok) throw new Error(result.message);
-    return storeBatch(ingest, identity, batch, result.firstSeq, result.lastSeq);
+    return {
+      ...result,
+      batchId: batch.batchId,
+      events: batch.events.length,
+      rows: encodeBatchRows(batch.events as Event[]),
+    };
+  }
+
+  function encoded(identity: AgentIdentity, firstSeq: number, count: number): EncodedBatch {
+    return encode(identity, roundTrip(makeBatch(identity.agentId, firstSeq, count)));
+  }
+
+  async function store(identity: AgentIdentity, firstSeq: number, count: number) {
+    return writer.store(identity, encoded(identity, firstSeq, count));
   }
 
   async function seqsOf(agentId: string): Promise<number[]> {
@@ -97,7 +116,7 @@ describe.each(targets)('$name', ({ mode, url }) => {
     );
   });
 
-  describe('storeBatch', () => {
+  describe('TelemetryWriter', () => {
     const agent: AgentIdentity = { agentId: 'agent-store', tenantId: tenantA };
 
     beforeAll(() => enrollAgent(db.admin, agent.agentId, agent.tenantId));
@@ -193,6 +212,109 @@ describe.each(targets)('$name', ({ mode, url }) => {
       });
       expect(await seqsOf('agent-revoked')).toEqual([]);
       expect((await seqsOf(agent.agentId)).at(-1)).toBe(349);
+    });
+  });
+
+  describe('group commit', () => {
+    const silent = pino({ level: 'silent' });
+
+    it('joins batches queued behind a transaction into one, across agents and with re-sends, exactly once', async () => {
+      const agents = ['group-a', 'group-b', 'group-c'].map((agentId) => ({ agentId, tenantId: tenantA }));
+      for (const { agentId } of agents) await enrollAgent(db.admin, agentId, tenantA);
+      const one = new TelemetryWriter({ pool: ingest, logger: silent, concurrency: 1 });
+      const stores = [];
+      for (let i = 0; i < 5; i++) {
+        for (const identity of agents) {
+          stores.push(one.store(identity, encoded(identity, 1 + i * 20, 20)));
+        }
+      }
+      // A re-send of group-a's second batch, queued with the original: stored once.
+      const first = agents[0] as AgentIdentity;
+      stores.push(one.store(first, encoded(first, 21, 20)));
+      const results = await Promise.all(stores);
+      expect(results.reduce((n, r) => n + r.stored, 0)).toBe(3 * 100);
+      expect(results.at(-1)).toMatchObject({ stored: 0, duplicates: 20 });
+      // The first batch went alone; the 15 queued behind it shared the second transaction.
+      expect(one.stats).toEqual({ transactions: 2, batches: 16 });
+      for (const { agentId } of agents) expect(await seqsOf(agentId)).toEqual(range(1, 100));
+    });
+
+    it('fails only the batches of an agent that may not store', async () => {
+      await enrollAgent(db.admin, 'group-ok', tenantA);
+      const one = new TelemetryWriter({ pool: ingest, logger: silent, concurrency: 1 });
+      const ok: AgentIdentity = { agentId: 'group-ok', tenantId: tenantA };
+      const stranger: AgentIdentity = { agentId: 'group-unknown', tenantId: tenantA };
+      const outcomes = await Promise.allSettled(
+        [ok, stranger, ok].map((identity, i) => {
+          return one.store(identity, encoded(identity, 1 + i * 10, 10));
+        }),
+      );
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect(await seqsOf('group-ok')).toEqual([...range(1, 10), ...range(21, 30)]);
+      expect(await seqsOf('group-unknown')).toEqual([]);
+    });
+
+    it.skipIf(mode === 'timescaledb')(
+      'retries a refused shared transaction batch by batch, so only the refused batch fails',
+      async () => {
+        await enrollAgent(db.admin, 'group-refused', tenantA);
+        const identity: AgentIdentity = { agentId: 'group-refused', tenantId: tenantA };
+        const one = new TelemetryWriter({ pool: ingest, logger: silent, concurrency: 1 });
+        // Batch 3 happens 60 days ahead: no partition takes it (the validator would have refused it).
+        const ahead = (Date.now() + 60 * 86_400_000) * 1000;
+        const batches = [1, 11, 21, 31].map((first) => {
+          const batch = roundTrip(makeBatch(identity.agentId, first, 10, first === 21 ? ahead : undefined));
+          return encode(identity, batch, first === 21 ? ahead : undefined);
+        });
+        const outcomes = await Promise.allSettled(batches.map((batch) => one.store(identity, batch)));
+        expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+        expect(String((outcomes[2] as PromiseRejectedResult).reason)).toMatch(/no partition/);
+        expect(await seqsOf('group-refused')).toEqual([...range(1, 20), ...range(31, 40)]);
+        const { rows } = await db.admin.query<{ committed: string }>(
+          `SELECT committed::text FROM telemetry.agents WHERE agent_id = 'group-refused'`,
+        );
+        expect(rows[0]?.committed).toBe('{[1,21),[31,41)}');
+      },
+    );
+
+    it('stores awkward values exactly: addresses, NUL, unicode, big counters, missing fields', async () => {
+      const identity: AgentIdentity = { agentId: 'awkward', tenantId: tenantB };
+      await enrollAgent(db.admin, identity.agentId, tenantB);
+      const batch = roundTrip(makeBatch(identity.agentId, 1, 3));
+      const [network, auth] = [batch.events[0], batch.events[2]];
+      if (!auth?.auth || !network?.network) throw new Error('makeBatch changed its mix');
+      auth.auth.source = { ip: '::ffff:192.0.2.1', port: 22 };
+      auth.auth.user = { name: 'ünïcødé\0user\t' };
+      auth.auth.reason = 'bad\nline\0';
+      network.network.source = { ip: 'fe80::1%eth0', port: 5 };
+      network.network.destination = { ip: 'not-an-ip', port: 0 };
+      network.network.bytesIn = 2 ** 53 - 1;
+      await writer.store(identity, encode(identity, batch));
+      const { rows } = await db.admin.query(
+        `SELECT host(source_ip) AS ip, user_name, message, data->'user'->>'name' AS json_user
+         FROM telemetry.events WHERE agent_id = 'awkward'`,
+      );
+      expect(rows).toEqual([
+        {
+          ip: '::ffff:192.0.2.1',
+          user_name: 'ünïcødé\uFFFDuser\t',
+          message: 'bad\nline\uFFFD',
+          json_user: 'ünïcødé\uFFFDuser\t',
+        },
+      ]);
+      const net = await db.admin.query(
+        `SELECT source_ip, destination_ip, destination_port, bytes_in::text AS bytes_in, data->'source'->>'ip' AS kept
+         FROM telemetry.network_events WHERE agent_id = 'awkward'`,
+      );
+      expect(net.rows).toEqual([
+        {
+          source_ip: null,
+          destination_ip: null,
+          destination_port: null,
+          bytes_in: String(2 ** 53 - 1),
+          kept: 'fe80::1%eth0',
+        },
+      ]);
     });
   });
 

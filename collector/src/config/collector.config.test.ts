@@ -16,6 +16,7 @@ describe('collector config', () => {
       INOSEC_COLLECTOR_HTTP_PORT: 9464,
       INOSEC_TELEMETRY_RETENTION_DAYS: 30,
       INOSEC_COLLECTOR_DB_POOL_MAX: 8,
+      INOSEC_COLLECTOR_ENCODE_THREADS: 1,
       LOG_LEVEL: 'info',
     });
   });

@@ -53,6 +53,15 @@ export const collectorConfigSchema = z.object({
     .default(30)
     .describe('days 1-3650: telemetry older than this is dropped (default 30)'),
   INOSEC_COLLECTOR_DB_POOL_MAX: configFields.positiveInt(8, "the collector's PostgreSQL connections"),
+  INOSEC_COLLECTOR_ENCODE_THREADS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(64)
+    .default(1)
+    .describe(
+      'worker threads 0-64 that decode, validate and encode batches; 0 does it on the main thread (default 1)',
+    ),
   LOG_LEVEL: configFields.logLevel(),
 });
 

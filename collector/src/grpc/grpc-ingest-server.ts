@@ -26,7 +26,11 @@ export interface GrpcIngestServerOptions {
   logger: Logger;
   /** Hard transport limit: larger messages end the stream (RESOURCE_EXHAUSTED); smaller oversize ones are answered. */
   maxMessageBytes: number;
-  /** Batches a stream may have in processing at once (their acks still go out in order). */
+  /**
+   * Batches a stream may have in processing at once (their acks still go out in order); the default matches
+   * the agent's send window, so batches that arrive together can share a commit. Past it, HTTP/2 flow
+   * control holds the agent back.
+   */
   pipelineDepth?: number;
 }
 
@@ -58,7 +62,7 @@ class StreamAuthError extends Error {
  */
 export async function startGrpcIngestServer(options: GrpcIngestServerOptions): Promise<GrpcIngestServer> {
   const { logger, metrics } = options;
-  const depth = options.pipelineDepth ?? 2;
+  const depth = options.pipelineDepth ?? 16;
   const server = new grpc.Server({
     'grpc.max_receive_message_length': options.maxMessageBytes,
     'grpc.max_send_message_length': 1_048_576,

@@ -1,14 +1,11 @@
-import { EventBatch, inosec, tryDecodeMessage, type IPushAck } from '@inosec/protos';
-import type pg from 'pg';
+import { inosec, type IPushAck } from '@inosec/protos';
 import type { Logger } from 'pino';
 import type { CollectorMetrics } from '../metrics/collector-metrics.js';
-import { AgentNotAllowedError, isConnectionError, storeBatch } from '../storage/telemetry.repository.js';
-import {
-  DEFAULT_LIMITS,
-  validateBatch,
-  type AgentIdentity,
-  type ValidationLimits,
-} from './batch-validator.js';
+import { AgentNotAllowedError, isConnectionError } from '../storage/telemetry.repository.js';
+import type { TelemetryWriter } from '../storage/telemetry-writer.js';
+import type { EncodeResult } from './batch-encoder.js';
+import type { AgentIdentity } from './batch-validator.js';
+import type { BatchEncoder } from './encoder-pool.js';
 
 const Reason = inosec.v1.PushRejection.Reason;
 const Status = inosec.v1.PushAck.Status;
@@ -16,11 +13,12 @@ const Status = inosec.v1.PushAck.Status;
 export type IngestTransport = 'grpc' | 'nats' | 'local';
 
 export interface IngestServiceOptions {
-  pool: pg.Pool;
+  /** Decodes, validates and encodes received batches (on worker threads). */
+  encoder: BatchEncoder;
+  /** Where encoded batches are stored (group commit, exactly once). */
+  writer: TelemetryWriter;
   metrics: CollectorMetrics;
   logger: Logger;
-  maxBatchBytes: number;
-  limits?: ValidationLimits;
   /** How long an agent waits before re-sending after a transient failure. */
   retryAfterMs?: number;
   /** Microseconds since the epoch; injectable for tests of the time checks. */
@@ -54,12 +52,10 @@ export interface BatchOutcome {
  * and logged with its reason.
  */
 export class IngestService {
-  private readonly limits: ValidationLimits;
   private readonly retryAfterMs: number;
   private readonly clockUs: () => number;
 
   constructor(private readonly options: IngestServiceOptions) {
-    this.limits = options.limits ?? DEFAULT_LIMITS;
     this.retryAfterMs = options.retryAfterMs ?? 1_000;
     this.clockUs = options.clockUs ?? (() => Date.now() * 1000);
   }
@@ -95,50 +91,57 @@ export class IngestService {
     transport: IngestTransport,
   ): Promise<BatchOutcome> {
     const log = this.options.logger;
-    const decoded = tryDecodeMessage(EventBatch, bytes, { maxBytes: this.options.maxBatchBytes });
-    if (!decoded.ok) {
-      const tooLarge = decoded.error.reason === 'too_large';
-      const rejection = {
-        reason: tooLarge ? Reason.REASON_TOO_LARGE : Reason.REASON_MALFORMED,
-        code: tooLarge ? 'too_large' : 'malformed',
-        message: decoded.error.message,
-      };
-      log.warn(
-        { agentId: identity.agentId, transport, reason: rejection.code, bytes: bytes.byteLength },
-        `Batch refused: ${rejection.message}`,
+    let encoded: EncodeResult;
+    try {
+      encoded = await this.options.encoder.encode(identity, bytes, this.clockUs());
+    } catch (error) {
+      // The encoder broke (a worker died): the batch was not judged, so the agent resends it.
+      log.error(
+        { err: error, agentId: identity.agentId, transport },
+        'Batch encoding failed; the agent will resend',
       );
-      return { status: 'rejected', batchId: '', stored: 0, duplicates: 0, rejection };
+      return {
+        status: 'retry',
+        batchId: '',
+        stored: 0,
+        duplicates: 0,
+        rejection: {
+          reason: Reason.REASON_STORAGE_UNAVAILABLE,
+          code: 'encoder_failed',
+          message: (error as Error).message,
+          retryAfterMs: this.retryAfterMs,
+        },
+      };
     }
-    const batch = decoded.value;
-    const validation = validateBatch(batch, identity, this.clockUs(), this.limits);
-    if (!validation.ok) {
-      const { ok: _, ...rejection } = validation;
+    if (!encoded.ok) {
+      const { batchId, rejection } = encoded;
       log.warn(
         {
           agentId: identity.agentId,
-          batchId: batch.batchId,
+          ...(batchId ? { batchId } : {}),
           transport,
           reason: rejection.code,
-          eventIndex: rejection.eventIndex,
+          ...(rejection.eventIndex === undefined ? {} : { eventIndex: rejection.eventIndex }),
+          bytes: bytes.byteLength,
         },
         `Batch refused: ${rejection.message}`,
       );
       // No seq range: an invalid batch's seqs are not trusted to move the stream's acked_seq.
-      return { status: 'rejected', batchId: batch.batchId, stored: 0, duplicates: 0, rejection };
+      return { status: 'rejected', batchId, stored: 0, duplicates: 0, rejection };
     }
-    const { firstSeq, lastSeq, tenantOverwritten } = validation;
+    const { batchId, firstSeq, lastSeq, tenantOverwritten } = encoded;
     if (tenantOverwritten > 0) {
       this.options.metrics.tenantOverwritten.inc(tenantOverwritten);
       log.warn(
-        { agentId: identity.agentId, batchId: batch.batchId, events: tenantOverwritten },
+        { agentId: identity.agentId, batchId, events: tenantOverwritten },
         'Events carried a tenant id other than their agent’s; it was replaced by the authenticated tenant',
       );
     }
     try {
-      const result = await storeBatch(this.options.pool, identity, batch, firstSeq, lastSeq);
+      const result = await this.options.writer.store(identity, encoded);
       return {
         status: 'stored',
-        batchId: batch.batchId,
+        batchId,
         firstSeq,
         lastSeq,
         stored: result.stored,
@@ -149,7 +152,7 @@ export class IngestService {
         log.warn({ agentId: identity.agentId, transport, reason: error.code }, error.message);
         return {
           status: 'rejected',
-          batchId: batch.batchId,
+          batchId,
           firstSeq,
           lastSeq,
           stored: 0,
@@ -161,10 +164,10 @@ export class IngestService {
       if (!isConnectionError(error)) {
         // The database refused the data itself: resending cannot succeed.
         const message = `storage refused the batch: ${(error as Error).message}`;
-        log.error({ err: error, agentId: identity.agentId, batchId: batch.batchId }, message);
+        log.error({ err: error, agentId: identity.agentId, batchId }, message);
         return {
           status: 'rejected',
-          batchId: batch.batchId,
+          batchId,
           firstSeq,
           lastSeq,
           stored: 0,
@@ -173,12 +176,12 @@ export class IngestService {
         };
       }
       log.warn(
-        { err: error, agentId: identity.agentId, batchId: batch.batchId },
+        { err: error, agentId: identity.agentId, batchId },
         'Storage unavailable; the agent will resend',
       );
       return {
         status: 'retry',
-        batchId: batch.batchId,
+        batchId,
         firstSeq,
         lastSeq,
         stored: 0,

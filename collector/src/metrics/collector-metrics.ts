@@ -16,6 +16,8 @@ export interface CollectorMetrics {
   tenantOverwritten: Counter;
   /** Time from receiving a batch to its commit. */
   commitSeconds: Histogram<'transport'>;
+  /** Batches per write transaction: above 1 when group commit joins batches that arrived together. */
+  transactionBatches: Histogram;
   /** Batches received and not answered yet, by transport. */
   queueDepth: Gauge<'transport'>;
   /** Open gRPC streams / NATS consumers. */
@@ -68,6 +70,12 @@ export function createCollectorMetrics(registry = new Registry(), defaults = tru
       help: 'Time from receiving a batch to its commit',
       labelNames: ['transport'] as const,
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    }),
+    transactionBatches: new Histogram({
+      name: 'inosec_ingest_transaction_batches',
+      help: 'Batches committed per write transaction (group commit)',
+      buckets: [1, 2, 4, 8, 16, 32],
       registers,
     }),
     queueDepth: new Gauge({

@@ -1,4 +1,3 @@
-import { isIP } from 'node:net';
 import {
   AuthEvent,
   FileEvent,
@@ -9,10 +8,9 @@ import {
   ProcessEvent,
   inosec,
   type Event,
-  type IEndpoint,
   type IProcess,
 } from '@inosec/protos';
-import { copyJson, copyNonZero, copyNumber, copyText, copyTimestamp } from './copy-text.js';
+import { BinaryRows } from './binary-copy.js';
 
 /** The telemetry tables a batch writes to, with the COPY column list of each. */
 export const TELEMETRY_TABLES = {
@@ -109,38 +107,26 @@ export const TELEMETRY_TABLES = {
 
 export type TelemetryTable = keyof typeof TELEMETRY_TABLES;
 
-/** COPY lines per table for one batch. */
-export type TableRows = Record<TelemetryTable, string[]>;
+/** The tables in the order a batch writes them. */
+export const TABLE_NAMES = Object.keys(TELEMETRY_TABLES) as TelemetryTable[];
 
-export function emptyTableRows(): TableRows {
-  return { events: [], network_events: [], metrics: [], ot_transactions: [] };
-}
+/** A batch's rows per table, in binary COPY format (bodies only: no header, no trailer). */
+export type EncodedRows = Record<TelemetryTable, BinaryRows>;
 
-/** A batch's rows, encoded ahead of its transaction, with the seq of each line. */
-export interface EncodedBatch {
-  rows: TableRows;
-  seqs: Record<TelemetryTable, number[]>;
-}
-
-/** Encodes every event of a validated batch (tenant set, host filled in) into COPY lines. */
-export function encodeBatchRows(events: readonly Event[]): EncodedBatch {
-  const rows = emptyTableRows();
-  const seqs: Record<TelemetryTable, number[]> = {
-    events: [],
-    network_events: [],
-    metrics: [],
-    ot_transactions: [],
+/**
+ * Encodes every event of a validated batch (tenant set, host filled in) into binary COPY rows of its table.
+ * Events whose payload has no table (none today: the validator refuses events without a payload) are
+ * skipped.
+ */
+export function encodeBatchRows(events: readonly Event[]): EncodedRows {
+  const rows: EncodedRows = {
+    events: new BinaryRows(events.length * 640),
+    network_events: new BinaryRows(16 * 1024),
+    metrics: new BinaryRows(16 * 1024),
+    ot_transactions: new BinaryRows(1024),
   };
-  const tables = Object.keys(rows) as TelemetryTable[];
-  for (const event of events) {
-    const before = tables.map((t) => rows[t].length);
-    if (!appendEventRow(rows, event)) continue;
-    for (let i = 0; i < tables.length; i++) {
-      const table = tables[i] as TelemetryTable;
-      if (rows[table].length !== before[i]) seqs[table].push(event.seq);
-    }
-  }
-  return { rows, seqs };
+  for (const event of events) appendEventRow(rows, event);
+  return rows;
 }
 
 /** proto3 JSON of a payload: enum names, 64-bit values as numbers, defaults omitted. */
@@ -177,196 +163,176 @@ const OT_PROTOCOL = [
 const OT_OPERATION = ['', 'read', 'write', 'control', 'program', 'diagnostic', 'other'];
 const OT_RESULT = ['', 'ok', 'exception', 'no_response'];
 
+/** The label of an enum value; '' (NULL) for the unspecified value where the list starts with ''. */
 function label(names: readonly string[], value: number | null | undefined): string {
   return names[value ?? 0] ?? String(value);
 }
 
-/** An inet value, or NULL when the text is not an IP address (the payload JSON keeps what was sent). */
-function copyIp(ip: string | null | undefined): string {
-  return ip && isIP(ip) !== 0 ? ip : '\\N';
+/** The envelope every table's rows start with: tenant, agent, seq, times, sensor, host. */
+function envelope(rows: BinaryRows, table: TelemetryTable, event: Event): BinaryRows {
+  return rows
+    .row(TELEMETRY_TABLES[table].length, event.seq)
+    .uuid(event.tenantId)
+    .text(event.agentId)
+    .int8(event.seq)
+    .timestamp(event.timeUnixUs)
+    .timestamp(event.observedTimeUnixUs || event.timeUnixUs)
+    .text(event.sensor)
+    .text(event.host?.hostname)
+    .text(event.host?.id);
 }
 
-function endpointIp(endpoint: IEndpoint | null | undefined): string {
-  return copyIp(endpoint?.ip);
+/** The columns of a `telemetry.events` row after the envelope, in table order; undefined is NULL. */
+interface EventsColumns {
+  kind: string;
+  action?: string | undefined;
+  outcome?: string | undefined;
+  userName?: string | null | undefined;
+  process?: IProcess | null | undefined;
+  pid?: number | undefined;
+  processName?: string | undefined;
+  parentEntityId?: string | null | undefined;
+  sourceIp?: string | null | undefined;
+  filePath?: string | null | undefined;
+  sha256?: string | null | undefined;
+  message?: string | null | undefined;
+  data: unknown;
 }
 
-type EventsColumn = Exclude<(typeof TELEMETRY_TABLES.events)[number], (typeof ENVELOPE)[number]>;
-
-/** The envelope columns every table starts with, in order. */
-const ENVELOPE = [
-  'tenant_id',
-  'agent_id',
-  'seq',
-  'time',
-  'observed_time',
-  'sensor',
-  'host_name',
-  'host_id',
-] as const;
-const EVENTS_COLUMNS = TELEMETRY_TABLES.events.slice(ENVELOPE.length) as EventsColumn[];
-
-/** The process columns of an events row. */
-function processColumns(process: IProcess | null | undefined): Partial<Record<EventsColumn, string>> {
-  return {
-    process_pid: copyNonZero(process?.pid),
-    process_name: copyText(process?.name),
-    process_executable: copyText(process?.executable),
-    process_command_line: copyText(process?.commandLine),
-    process_entity_id: copyText(process?.entityId),
-  };
-}
-
-/** One `telemetry.events` line: the envelope, then the named columns (NULL where not given). */
-function eventsRow(envelope: readonly string[], columns: Partial<Record<EventsColumn, string>>): string {
-  return [...envelope, ...EVENTS_COLUMNS.map((column) => columns[column] ?? '\\N')].join('\t');
+function eventsRow(rows: EncodedRows, event: Event, c: EventsColumns): void {
+  const process = c.process;
+  envelope(rows.events, 'events', event)
+    .text(c.kind)
+    .text(c.action)
+    .text(c.outcome)
+    .text(c.userName)
+    .int4NonZero(c.pid ?? process?.pid)
+    .text(c.processName ?? process?.name)
+    .text(process?.executable)
+    .text(process?.commandLine)
+    .text(process?.entityId)
+    .text(c.parentEntityId)
+    .inet(c.sourceIp)
+    .text(c.filePath)
+    .text(c.sha256)
+    .text(c.message)
+    .json(c.data);
 }
 
 /**
  * Appends one validated event (tenant set, host filled in) to the rows of its table. Returns false for a
- * payload kind with no table (none today; the validator refuses events without a payload).
+ * payload kind with no table.
  */
-export function appendEventRow(rows: TableRows, event: Event): boolean {
-  const envelope = [
-    event.tenantId,
-    copyText(event.agentId),
-    String(event.seq),
-    copyTimestamp(event.timeUnixUs),
-    copyTimestamp(event.observedTimeUnixUs || event.timeUnixUs),
-    copyText(event.sensor),
-    copyText(event.host?.hostname),
-    copyText(event.host?.id),
-  ];
+export function appendEventRow(rows: EncodedRows, event: Event): boolean {
   switch (event.payload) {
     case 'process': {
       const p = event.process as ProcessEvent;
-      rows.events.push(
-        eventsRow(envelope, {
-          kind: 'process',
-          action: label(ACTION_PROCESS, p.action),
-          user_name: copyText(p.process?.user?.name),
-          ...processColumns(p.process),
-          parent_entity_id: copyText(p.parent?.entityId),
-          hash_sha256: copyText(p.process?.hash?.sha256),
-          data: copyJson(ProcessEvent.toObject(p, JSON_OPTIONS)),
-        }),
-      );
+      eventsRow(rows, event, {
+        kind: 'process',
+        action: label(ACTION_PROCESS, p.action),
+        userName: p.process?.user?.name,
+        process: p.process,
+        parentEntityId: p.parent?.entityId,
+        sha256: p.process?.hash?.sha256,
+        data: ProcessEvent.toObject(p, JSON_OPTIONS),
+      });
       return true;
     }
     case 'file': {
       const f = event.file as FileEvent;
-      rows.events.push(
-        eventsRow(envelope, {
-          kind: 'file',
-          action: label(ACTION_FILE, f.action),
-          user_name: copyText(f.user?.name ?? f.owner?.name),
-          ...processColumns(f.process),
-          file_path: copyText(f.path),
-          hash_sha256: copyText(f.hash?.sha256),
-          data: copyJson(FileEvent.toObject(f, JSON_OPTIONS)),
-        }),
-      );
+      eventsRow(rows, event, {
+        kind: 'file',
+        action: label(ACTION_FILE, f.action),
+        userName: f.user?.name || f.owner?.name,
+        process: f.process,
+        filePath: f.path,
+        sha256: f.hash?.sha256,
+        data: FileEvent.toObject(f, JSON_OPTIONS),
+      });
       return true;
     }
     case 'auth': {
       const a = event.auth as AuthEvent;
-      rows.events.push(
-        eventsRow(envelope, {
-          kind: 'auth',
-          action: label(ACTION_AUTH, a.action),
-          outcome: label(OUTCOME_AUTH, a.outcome) || '\\N',
-          user_name: copyText(a.user?.name),
-          ...processColumns(a.process),
-          source_ip: endpointIp(a.source),
-          message: copyText(a.reason),
-          data: copyJson(AuthEvent.toObject(a, JSON_OPTIONS)),
-        }),
-      );
+      eventsRow(rows, event, {
+        kind: 'auth',
+        action: label(ACTION_AUTH, a.action),
+        outcome: label(OUTCOME_AUTH, a.outcome),
+        userName: a.user?.name,
+        process: a.process,
+        sourceIp: a.source?.ip,
+        message: a.reason,
+        data: AuthEvent.toObject(a, JSON_OPTIONS),
+      });
       return true;
     }
     case 'log': {
       const l = event.log as LogEvent;
-      rows.events.push(
-        eventsRow(envelope, {
-          kind: 'log',
-          process_pid: copyNonZero(l.pid),
-          process_name: copyText(l.program),
-          file_path: copyText(l.source),
-          message: copyText(l.message || l.original),
-          data: copyJson(LogEvent.toObject(l, JSON_OPTIONS)),
-        }),
-      );
+      eventsRow(rows, event, {
+        kind: 'log',
+        pid: l.pid,
+        processName: l.program,
+        filePath: l.source,
+        message: l.message || l.original,
+        data: LogEvent.toObject(l, JSON_OPTIONS),
+      });
       return true;
     }
     case 'inventory': {
       const i = event.inventory as InventorySnapshot;
-      rows.events.push(
-        eventsRow(envelope, {
-          kind: 'inventory',
-          action: 'snapshot',
-          data: copyJson(InventorySnapshot.toObject(i, JSON_OPTIONS)),
-        }),
-      );
+      eventsRow(rows, event, {
+        kind: 'inventory',
+        action: 'snapshot',
+        data: InventorySnapshot.toObject(i, JSON_OPTIONS),
+      });
       return true;
     }
     case 'network': {
       const n = event.network as NetworkEvent;
-      rows.network_events.push(
-        [
-          ...envelope,
-          label(NETWORK_KIND, n.kind),
-          label(TRANSPORT, n.transport) || '\\N',
-          label(DIRECTION, n.direction) || '\\N',
-          endpointIp(n.source),
-          copyNonZero(n.source?.port),
-          endpointIp(n.destination),
-          copyNonZero(n.destination?.port),
-          copyNumber(n.bytesIn),
-          copyNumber(n.bytesOut),
-          copyNumber(n.packetsIn),
-          copyNumber(n.packetsOut),
-          copyText(n.communityId),
-          copyText(n.applicationProtocol),
-          copyNonZero(n.process?.pid),
-          copyText(n.process?.name),
-          copyText(n.process?.entityId),
-          copyJson(NetworkEvent.toObject(n, JSON_OPTIONS)),
-        ].join('\t'),
-      );
+      envelope(rows.network_events, 'network_events', event)
+        .text(label(NETWORK_KIND, n.kind))
+        .text(label(TRANSPORT, n.transport))
+        .text(label(DIRECTION, n.direction))
+        .inet(n.source?.ip)
+        .int4NonZero(n.source?.port)
+        .inet(n.destination?.ip)
+        .int4NonZero(n.destination?.port)
+        .int8(Number(n.bytesIn))
+        .int8(Number(n.bytesOut))
+        .int8(Number(n.packetsIn))
+        .int8(Number(n.packetsOut))
+        .text(n.communityId)
+        .text(n.applicationProtocol)
+        .int4NonZero(n.process?.pid)
+        .text(n.process?.name)
+        .text(n.process?.entityId)
+        .json(NetworkEvent.toObject(n, JSON_OPTIONS));
       return true;
     }
     case 'metric': {
       const m = event.metric as inosec.v1.Metric;
-      rows.metrics.push(
-        [
-          ...envelope,
-          copyText(m.name),
-          copyNumber(m.value),
-          copyText(m.unit),
-          label(METRIC_KIND, m.kind) || '\\N',
-          copyJson(m.attributes),
-        ].join('\t'),
-      );
+      envelope(rows.metrics, 'metrics', event)
+        .text(m.name)
+        .float8(m.value)
+        .text(m.unit)
+        .text(label(METRIC_KIND, m.kind))
+        .json(m.attributes ?? {});
       return true;
     }
     case 'ot': {
       const o = event.ot as OtTransaction;
-      rows.ot_transactions.push(
-        [
-          ...envelope,
-          label(OT_PROTOCOL, o.protocol),
-          label(OT_OPERATION, o.operation) || '\\N',
-          String(o.functionCode),
-          copyText(o.functionName),
-          copyNonZero(o.unitId),
-          endpointIp(o.source),
-          copyNonZero(o.source?.port),
-          endpointIp(o.destination),
-          copyNonZero(o.destination?.port),
-          label(OT_RESULT, o.result) || '\\N',
-          copyNonZero(o.exceptionCode),
-          copyJson(OtTransaction.toObject(o, JSON_OPTIONS)),
-        ].join('\t'),
-      );
+      envelope(rows.ot_transactions, 'ot_transactions', event)
+        .text(label(OT_PROTOCOL, o.protocol))
+        .text(label(OT_OPERATION, o.operation))
+        .int4(o.functionCode)
+        .text(o.functionName)
+        .int4NonZero(o.unitId)
+        .inet(o.source?.ip)
+        .int4NonZero(o.source?.port)
+        .inet(o.destination?.ip)
+        .int4NonZero(o.destination?.port)
+        .text(label(OT_RESULT, o.result))
+        .int4NonZero(o.exceptionCode)
+        .json(OtTransaction.toObject(o, JSON_OPTIONS));
       return true;
     }
     default:

@@ -68,7 +68,8 @@ export class AgentProcess {
     if (!binary && !existsSync(AGENT_MAIN)) throw new Error(`${AGENT_MAIN} is missing: run npm run build`);
     const child = binary
       ? spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env['PATH'] ?? '' } })
-      : spawn(process.execPath, [AGENT_MAIN, ...args], {
+      : // INOSEC_AGENT_NODE_ARGS: extra node flags for the agent process (`--cpu-prof` to profile a run).
+        spawn(process.execPath, [...(process.env['INOSEC_AGENT_NODE_ARGS']?.split(' ').filter(Boolean) ?? []), AGENT_MAIN, ...args], {
           stdio: ['ignore', 'pipe', 'pipe'],
           env: { PATH: process.env['PATH'] ?? '' },
         });

@@ -17,13 +17,19 @@ export class CollectorProcess {
     readonly httpPort: number,
   ) {}
 
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   get logs(): string {
     return this.output;
   }
 
   async start(): Promise<void> {
     if (!existsSync(COLLECTOR_MAIN)) throw new Error(`${COLLECTOR_MAIN} is missing: run npm run build`);
-    const child = spawn(process.execPath, [COLLECTOR_MAIN, 'run'], {
+    // INOSEC_COLLECTOR_NODE_ARGS: extra node flags for the collector process (`--cpu-prof` to profile a run).
+    const nodeArgs = process.env['INOSEC_COLLECTOR_NODE_ARGS']?.split(' ').filter(Boolean) ?? [];
+    const child = spawn(process.execPath, [...nodeArgs, COLLECTOR_MAIN, 'run'], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
         PATH: process.env['PATH'] ?? '',

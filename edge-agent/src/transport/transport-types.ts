@@ -29,7 +29,7 @@ export interface BatchLimits {
   window: number;
 }
 
-export const DEFAULT_BATCH_LIMITS: BatchLimits = { maxEvents: 2_000, maxBytes: 1_048_576, window: 4 };
+export const DEFAULT_BATCH_LIMITS: BatchLimits = { maxEvents: 2_000, maxBytes: 1_048_576, window: 16 };
 
 export interface BackoffOptions {
   initialMs: number;

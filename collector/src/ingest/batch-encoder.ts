@@ -1,0 +1,75 @@
+import { EventBatch, inosec, tryDecodeMessage, type Event } from '@inosec/protos';
+import { encodeBatchRows, type EncodedRows } from '../storage/event-rows.js';
+import {
+  validateBatch,
+  type AgentIdentity,
+  type BatchRejection,
+  type ValidationLimits,
+} from './batch-validator.js';
+
+const Reason = inosec.v1.PushRejection.Reason;
+
+/** A batch ready for its transaction: validated, with its rows encoded for COPY. */
+export interface EncodedBatch {
+  batchId: string;
+  firstSeq: number;
+  lastSeq: number;
+  /** Events in the batch. */
+  events: number;
+  /** Events whose tenant_id the agent had set to something else: overwritten. */
+  tenantOverwritten: number;
+  rows: EncodedRows;
+}
+
+/** What encoding a received batch gave: the batch, or why it is refused. */
+export type EncodeResult =
+  ({ ok: true } & EncodedBatch) | { ok: false; batchId: string; rejection: BatchRejection };
+
+export interface EncodeOptions {
+  maxBatchBytes: number;
+  limits: ValidationLimits;
+  /** The collector's clock, microseconds since the epoch, for the time checks. */
+  nowUs: number;
+}
+
+/**
+ * The CPU-heavy part of ingest, in one pure step (it runs on a worker thread): decode the batch within the
+ * size limit, validate it against the sender's authenticated identity (the tenant is overwritten there),
+ * and encode its rows in binary COPY format. The decoded events are dropped on return.
+ */
+export function encodeIncoming(
+  identity: AgentIdentity,
+  bytes: Uint8Array,
+  options: EncodeOptions,
+): EncodeResult {
+  const decoded = tryDecodeMessage(EventBatch, bytes, { maxBytes: options.maxBatchBytes });
+  if (!decoded.ok) {
+    const tooLarge = decoded.error.reason === 'too_large';
+    return {
+      ok: false,
+      batchId: '',
+      rejection: {
+        reason: tooLarge ? Reason.REASON_TOO_LARGE : Reason.REASON_MALFORMED,
+        code: tooLarge ? 'too_large' : 'malformed',
+        message: decoded.error.message,
+      },
+    };
+  }
+  const batch = decoded.value;
+  const validation = validateBatch(batch, identity, options.nowUs, options.limits);
+  if (!validation.ok) {
+    const { ok: _, ...rejection } = validation;
+    return { ok: false, batchId: batch.batchId, rejection };
+  }
+  // Decoded batches hold Event instances (with the `payload` oneof getter), whatever the declared type says.
+  const events = batch.events as Event[];
+  return {
+    ok: true,
+    batchId: batch.batchId,
+    firstSeq: validation.firstSeq,
+    lastSeq: validation.lastSeq,
+    events: events.length,
+    tenantOverwritten: validation.tenantOverwritten,
+    rows: encodeBatchRows(events),
+  };
+}

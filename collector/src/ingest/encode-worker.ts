@@ -1,0 +1,39 @@
+// The worker thread of the batch encoder (encoder-pool.ts): decodes, validates and encodes received batches
+// off the collector's event loop, and hands the encoded rows back without copying them.
+import { parentPort, workerData } from 'node:worker_threads';
+import type { BinaryRowsParts } from '../storage/binary-copy.js';
+import { TABLE_NAMES, type TelemetryTable } from '../storage/event-rows.js';
+import { encodeIncoming } from './batch-encoder.js';
+import {
+  WORKER_READY,
+  type EncodeJob,
+  type EncodeReply,
+  type EncoderWorkerData,
+} from './encoder-protocol.js';
+
+const { maxBatchBytes, limits } = workerData as EncoderWorkerData;
+const port = parentPort;
+if (!port) throw new Error('encode-worker runs as a worker thread only');
+
+port.on('message', (job: EncodeJob) => {
+  let reply: EncodeReply;
+  const transfer: ArrayBuffer[] = [];
+  try {
+    const result = encodeIncoming(job.identity, job.bytes, { maxBatchBytes, limits, nowUs: job.nowUs });
+    if (result.ok) {
+      const rows = {} as Record<TelemetryTable, BinaryRowsParts>;
+      for (const table of TABLE_NAMES) {
+        const moved = result.rows[table].toParts();
+        rows[table] = moved.parts;
+        transfer.push(...moved.transfer);
+      }
+      reply = { id: job.id, result: { ...result, rows } };
+    } else {
+      reply = { id: job.id, result };
+    }
+  } catch (error) {
+    reply = { id: job.id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
+  }
+  port.postMessage(reply, transfer);
+});
+port.postMessage(WORKER_READY);

@@ -1,0 +1,33 @@
+// The messages between the batch encoder (encoder-pool.ts) and its worker threads (encode-worker.ts).
+import type { BinaryRowsParts } from '../storage/binary-copy.js';
+import type { TelemetryTable } from '../storage/event-rows.js';
+import type { EncodedBatch } from './batch-encoder.js';
+import type { AgentIdentity, BatchRejection, ValidationLimits } from './batch-validator.js';
+
+/** What every encode worker is started with. */
+export interface EncoderWorkerData {
+  maxBatchBytes: number;
+  limits: ValidationLimits;
+}
+
+/** What a worker posts once its module has loaded, before any reply. */
+export const WORKER_READY = 'ready';
+
+/** One batch for a worker, with the batch bytes (a copy of just the message). */
+export interface EncodeJob {
+  id: number;
+  identity: AgentIdentity;
+  bytes: Uint8Array;
+  nowUs: number;
+}
+
+/** A worker's answer: the result with each table's rows as transferable parts, or the error it threw. */
+export type EncodeReply =
+  | {
+      id: number;
+      result:
+        | ({ ok: true } & Omit<EncodedBatch, 'rows'> & { rows: Record<TelemetryTable, BinaryRowsParts> })
+        | { ok: false; batchId: string; rejection: BatchRejection };
+      error?: undefined;
+    }
+  | { id: number; error: string; result?: undefined };
