@@ -42,8 +42,8 @@ const MAX_RESTARTS_PER_MINUTE = 5;
 
 interface PendingJob {
   job: EncodeJob;
-  resolve(result: EncodeResult): void;
-  reject(error: Error): void;
+  resolve: (result: EncodeResult) => void;
+  reject: (error: Error) => void;
 }
 
 interface PoolWorker {
