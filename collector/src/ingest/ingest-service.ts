@@ -91,6 +91,7 @@ export class IngestService {
     transport: IngestTransport,
   ): Promise<BatchOutcome> {
     const log = this.options.logger;
+    const started = performance.now();
     let encoded: EncodeResult;
     try {
       encoded = await this.options.encoder.encode(identity, bytes, this.clockUs());
@@ -112,6 +113,12 @@ export class IngestService {
           retryAfterMs: this.retryAfterMs,
         },
       };
+    }
+    if (log.isLevelEnabled('debug')) {
+      log.debug(
+        { agentId: identity.agentId, transport, ms: Math.round(performance.now() - started) },
+        'Batch encoded',
+      );
     }
     if (!encoded.ok) {
       const { batchId, rejection } = encoded;

@@ -183,6 +183,7 @@ export class TelemetryWriter {
 
   /** One transaction for `group`: per batch its result, or why its agent may not store. */
   private async transaction(group: PendingBatch[]): Promise<Array<StoreResult | AgentNotAllowedError>> {
+    const started = performance.now();
     const client = await this.options.pool.connect();
     let broken = false;
     // A server that goes away while the client is checked out emits 'error' on it (besides failing the
@@ -200,6 +201,17 @@ export class TelemetryWriter {
         this.stats.transactions++;
         this.stats.batches += group.length;
         this.options.onCommit?.(group.length, events);
+        if (this.options.logger.isLevelEnabled('debug')) {
+          this.options.logger.debug(
+            {
+              batches: group.length,
+              events,
+              ms: Math.round(performance.now() - started),
+              queued: this.queue.length,
+            },
+            'Transaction committed',
+          );
+        }
         return outcomes;
       } catch (error) {
         await client.query('ROLLBACK').catch(() => {
