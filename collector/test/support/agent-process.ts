@@ -69,10 +69,14 @@ export class AgentProcess {
     const child = binary
       ? spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env['PATH'] ?? '' } })
       : // INOSEC_AGENT_NODE_ARGS: extra node flags for the agent process (`--cpu-prof` to profile a run).
-        spawn(process.execPath, [...(process.env['INOSEC_AGENT_NODE_ARGS']?.split(' ').filter(Boolean) ?? []), AGENT_MAIN, ...args], {
-          stdio: ['ignore', 'pipe', 'pipe'],
-          env: { PATH: process.env['PATH'] ?? '' },
-        });
+        spawn(
+          process.execPath,
+          [...(process.env['INOSEC_AGENT_NODE_ARGS']?.split(' ').filter(Boolean) ?? []), AGENT_MAIN, ...args],
+          {
+            stdio: ['ignore', 'pipe', 'pipe'],
+            env: { PATH: process.env['PATH'] ?? '' },
+          },
+        );
     const keep = (chunk: Buffer) => {
       this.output = (this.output + chunk.toString()).slice(-200_000);
     };
