@@ -16,15 +16,13 @@ import { TELEMETRY_MIGRATIONS } from '../src/storage/telemetry-migrations.js';
 
 /** The part of pg.Pool the migrator uses, over PGlite (multi-statement SQL goes through exec). */
 function poolOver(db: PGlite): pg.Pool {
-  const client = {
-    async query(sql: string, params?: unknown[]) {
-      if (params) return db.query(sql, params);
-      const results = await db.exec(sql);
-      return results.at(-1) ?? { rows: [] };
-    },
-    release() {},
+  const query = async (sql: string, params?: unknown[]) => {
+    if (params) return db.query(sql, params);
+    const results = await db.exec(sql);
+    return results.at(-1) ?? { rows: [] };
   };
-  return { connect: () => Promise.resolve(client), query: client.query } as unknown as pg.Pool;
+  const client = { query, release: () => undefined };
+  return { connect: () => Promise.resolve(client), query } as unknown as pg.Pool;
 }
 
 describe('telemetry migration on TimescaleDB (PGlite build)', () => {
