@@ -100,7 +100,7 @@ export async function ensureTelemetryStream(
  */
 export async function startJetStreamIngest(options: JetStreamIngestOptions): Promise<JetStreamIngest> {
   const { logger, metrics } = options;
-  const concurrency = options.concurrency ?? 8;
+  const concurrency = options.concurrency ?? 16;
   const nc: NatsConnection = await connect({
     servers: options.url,
     name: options.name ?? 'inosec-collector',
@@ -153,10 +153,9 @@ export async function startJetStreamIngest(options: JetStreamIngestOptions): Pro
     }
     const outcome = await options.ingest.ingest(identity, msg.data, 'nats');
     if (outcome.status === 'stored') {
-      await msg.ackAck().catch((error: unknown) => {
-        // The ack may be lost; the batch is then redelivered and deduplicated in storage.
-        logger.warn({ err: error, batchId: outcome.batchId }, 'JetStream ack not confirmed');
-      });
+      // Not ackAck(): waiting for the server to confirm each ack held a processing slot for a round trip.
+      // An ack that is lost gets the batch redelivered after ack_wait, and storage skips it as a duplicate.
+      msg.ack();
     } else if (outcome.status === 'retry') {
       msg.nak(outcome.rejection?.retryAfterMs ?? 1_000);
     } else {
