@@ -181,6 +181,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
       writer,
       metrics,
       logger: logger.child({ component: 'ingest' }),
+      maxInFlightBytes: config.INOSEC_INGEST_MAX_INFLIGHT_BYTES,
     });
     const lookup = (agentId: string) => findAgent(pool, agentId);
     const grpcServer: GrpcIngestServer = await startGrpcIngestServer({

@@ -53,6 +53,10 @@ export const collectorConfigSchema = z.object({
     .default(30)
     .describe('days 1-3650: telemetry older than this is dropped (default 30)'),
   INOSEC_COLLECTOR_DB_POOL_MAX: configFields.positiveInt(8, "the collector's PostgreSQL connections"),
+  INOSEC_INGEST_MAX_INFLIGHT_BYTES: configFields.positiveInt(
+    268_435_456,
+    'bytes of received batches in processing at most, over all agents; past it the transports stop reading',
+  ),
   INOSEC_COLLECTOR_ENCODE_THREADS: z.coerce
     .number()
     .int()

@@ -150,6 +150,8 @@ export async function startGrpcIngestServer(options: GrpcIngestServerOptions): P
           }));
           inFlight.push(answered);
           if (inFlight.length >= depth) await inFlight.shift();
+          // Across all streams: read no further while the collector holds its limit of batch bytes.
+          await options.ingest.capacity();
           if (stopping) break;
         }
         await chain;

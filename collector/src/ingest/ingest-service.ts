@@ -23,6 +23,11 @@ export interface IngestServiceOptions {
   retryAfterMs?: number;
   /** Microseconds since the epoch; injectable for tests of the time checks. */
   clockUs?: () => number;
+  /**
+   * Bytes of received batches in processing at most, over all transports and agents: past it the transports
+   * stop reading (capacity()), and gRPC flow control and JetStream's max-ack-pending hold the agents back.
+   */
+  maxInFlightBytes?: number;
 }
 
 /** What happened to one batch. */
@@ -54,10 +59,33 @@ export interface BatchOutcome {
 export class IngestService {
   private readonly retryAfterMs: number;
   private readonly clockUs: () => number;
+  private readonly maxInFlightBytes: number;
+  private inFlightBytes = 0;
+  private readonly waiting: Array<() => void> = [];
 
   constructor(private readonly options: IngestServiceOptions) {
     this.retryAfterMs = options.retryAfterMs ?? 1_000;
     this.clockUs = options.clockUs ?? (() => Date.now() * 1000);
+    this.maxInFlightBytes = options.maxInFlightBytes ?? 256 * 1_048_576;
+  }
+
+  /** Bytes of received batches not answered yet. */
+  get bytesInFlight(): number {
+    return this.inFlightBytes;
+  }
+
+  /**
+   * Resolves when the collector can take another batch: transports await it before reading the next one,
+   * so memory stays bounded however many agents send at once.
+   */
+  capacity(): Promise<void> {
+    if (this.inFlightBytes < this.maxInFlightBytes) return Promise.resolve();
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(bytes: number): void {
+    this.inFlightBytes -= bytes;
+    while (this.inFlightBytes < this.maxInFlightBytes && this.waiting.length > 0) this.waiting.shift()?.();
   }
 
   async ingest(
@@ -69,6 +97,8 @@ export class IngestService {
     const started = performance.now();
     metrics.bytes.inc({ transport }, bytes.byteLength);
     metrics.queueDepth.inc({ transport });
+    const size = bytes.byteLength;
+    this.inFlightBytes += size;
     try {
       const outcome = await this.process(identity, bytes, transport);
       metrics.batches.inc({ transport, status: outcome.status });
@@ -82,6 +112,7 @@ export class IngestService {
       return outcome;
     } finally {
       metrics.queueDepth.dec({ transport });
+      this.release(size);
     }
   }
 

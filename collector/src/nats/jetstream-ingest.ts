@@ -178,6 +178,7 @@ export async function startJetStreamIngest(options: JetStreamIngestOptions): Pro
           running.add(task);
           void task.finally(() => running.delete(task));
           if (running.size >= concurrency) await Promise.race(running);
+          await options.ingest.capacity();
           if (stopped) break;
         }
       } catch (error) {
