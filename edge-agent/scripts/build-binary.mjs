@@ -8,7 +8,10 @@
 // architecture) → copy a Node executable of the same major.minor (this one for the host architecture, the
 // node-linux-<arch> npm package for the other) → strip its symbols when a strip tool for that architecture
 // is at hand and the stripped copy still runs → inject the blob with postject.
-// Usage: node edge-agent/scripts/build-binary.mjs   (npm run build:agent at the root)
+// Usage: node edge-agent/scripts/build-binary.mjs [--arch x64|arm64] [--v8-flags "FLAGS"]
+//   (npm run build:agent at the root)
+//   --arch      builds only that architecture (quicker while measuring); default: both.
+//   --v8-flags  bakes these V8 flags instead of V8_FLAGS below (to measure a flag with measure-idle.mjs).
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -24,6 +27,7 @@ import {
 } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
@@ -35,11 +39,25 @@ const STRIP_TOOLS = {
 };
 /**
  * V8 flags set by the first statement of the bundle (Node 20's SEA config has no execArgv, and NODE_OPTIONS
- * refuses most V8 flags, e.g. --optimize-for-size). None is baked in: measured with measure-idle.mjs (README.md), a 1 MiB semi-space
- * set this late raised the idle RSS, and with --optimize-for-size it saved about 2 MiB for more CPU. A host
- * that needs a smaller heap sets NODE_OPTIONS=--max-semi-space-size=1 in the service unit.
+ * refuses most V8 flags, e.g. --optimize-for-size). None is baked in: `run` starts lean from src/cli/main.ts
+ * (JitGovernor: no optimizing compiler, a young generation that does not grow during the start-up, early
+ * bytecode flushing) and gives V8 its usual settings back under load, in the binary and under `node` alike.
+ * scripts/README.md has what each flag measured; --v8-flags bakes others to measure them. Flags V8 reads only
+ * while it sets up (--max-semi-space-size, --single-threaded, --lite-mode) have no effect here or crash it.
  */
 const V8_FLAGS = [];
+
+/**
+ * Packages replaced in the bundle by a module that throws when it is loaded: code the agent can never reach,
+ * kept out so that its source neither sits in the binary's mapped pages nor in the JavaScript heap (the whole
+ * bundle is one string there). @grpc/proto-loader (and the full protobufjs with its .proto parser behind it) is
+ * only required by grpc-js's channelz and ORCA service definitions, which only a server that exposes them uses.
+ */
+const UNREACHABLE = ['@grpc/proto-loader'];
+
+const { values: cli } = parseArgs({ options: { arch: { type: 'string' }, 'v8-flags': { type: 'string' } } });
+const v8Flags = cli['v8-flags'] === undefined ? V8_FLAGS : cli['v8-flags'].split(/\s+/).filter(Boolean);
+if (cli.arch && !ARCHES.includes(cli.arch)) throw new Error(`--arch must be one of ${ARCHES.join(', ')}`);
 
 const edgeDir = path.resolve(import.meta.dirname, '..');
 const repoRoot = path.resolve(edgeDir, '..');
@@ -78,12 +96,41 @@ function versionOf(file, runner) {
   return result.status === 0 ? result.stdout.trim() : undefined;
 }
 
+/** esbuild plugin: each UNREACHABLE package becomes a stub that throws, naming the package, if ever loaded. */
+const unreachable = {
+  name: 'unreachable',
+  setup(plugin) {
+    const filter = new RegExp(`^(${UNREACHABLE.map((name) => name.replace(/[/.]/g, '\\$&')).join('|')})$`);
+    plugin.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'unreachable' }));
+    plugin.onLoad({ filter: /.*/, namespace: 'unreachable' }, (args) => ({
+      contents: `throw new Error(${JSON.stringify(`${args.path} is not in the inosec-agent binary`)});`,
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * Rewrites every non-ASCII UTF-16 unit of the bundle as a \uXXXX escape (esbuild leaves them raw in regular
+ * expression literals). V8 keeps a script's source in the heap as a one-byte string only when every character
+ * is Latin-1: one character such as U+25CF doubles the 2 MB source to 4 MB. The escape means the same thing in
+ * a string, a template, a regular expression (with or without the u flag, a surrogate pair of escapes is one
+ * code point) and an identifier of the Basic Multilingual Plane.
+ */
+function asciiOnly(file) {
+  const text = readFileSync(file, 'utf8');
+  const ascii = text.replace(
+    /[\u0080-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  if (ascii !== text) writeFileSync(file, ascii);
+}
+
 /** Bundles the CLI into one minified CommonJS file; the legal comments go to <file>.LEGAL.txt. */
 async function bundle() {
   const outfile = path.join(workDir, 'inosec-agent.cjs');
   // "use strict" first: the bundle's own directive stops counting once a statement precedes it.
-  const banner = V8_FLAGS.length
-    ? `"use strict";require("node:v8").setFlagsFromString(${JSON.stringify(V8_FLAGS.join(' '))});`
+  const banner = v8Flags.length
+    ? `"use strict";require("node:v8").setFlagsFromString(${JSON.stringify(v8Flags.join(' '))});`
     : '';
   const result = await build({
     absWorkingDir: repoRoot,
@@ -104,7 +151,9 @@ async function bundle() {
     // version.ts reads package.json through import.meta only when INOSEC_AGENT_VERSION is not defined: that
     // branch is dead code here and minification drops it.
     logOverride: { 'empty-import-meta': 'silent' },
+    plugins: [unreachable],
   });
+  asciiOnly(outfile);
   return { main: outfile, legal: `${outfile}.LEGAL.txt`, metafile: result.metafile };
 }
 
@@ -271,12 +320,13 @@ async function main() {
   run(process.execPath, ['--experimental-sea-config', seaConfig]);
 
   let nodeLicence;
-  for (const arch of [process.arch, ...ARCHES.filter((a) => a !== process.arch)]) {
+  const arches = cli.arch ? [cli.arch] : [process.arch, ...ARCHES.filter((a) => a !== process.arch)];
+  for (const arch of arches) {
     try {
       const licence = buildFor(arch, blob);
       nodeLicence ??= licence;
     } catch (error) {
-      if (arch === process.arch) throw error;
+      if (arch === process.arch || arch === cli.arch) throw error;
       const detail = String(error.stderr ?? '')
         .split('\n')
         .find((line) => /error/i.test(line) && !/complete log/.test(line));

@@ -1,16 +1,16 @@
 import { X509Certificate } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { getHeapStatistics } from 'node:v8';
 import { Event, InosecError, inosec, type IHost, type IPolicy } from '@inosec/protos';
 import type { Logger } from 'pino';
 import type { AgentConfig } from '../config/agent.config.js';
 import type { SensorHealth } from '../sensors/sensor.js';
 import { Spool, type FsyncPolicy } from '../spool/index.js';
-import { GrpcTransport } from '../transport/grpc-transport.js';
-import { NatsTransport } from '../transport/nats-transport.js';
 import type { Transport, TransportStatus } from '../transport/transport-types.js';
 import { defaultPolicy, loadPolicyFile } from './default-policy.js';
 import { describeHost } from './host-info.js';
+import type { JitGovernor } from './jit-governor.js';
 import { createSensors, type SensorSlot } from './sensor-registry.js';
 
 export class AgentStartError extends InosecError {
@@ -30,6 +30,8 @@ export interface AgentOptions {
   version?: string;
   /** How often status.json is rewritten. */
   statusIntervalMs?: number;
+  /** Told how many events are spooled (the agent's own process, started lean: see JitGovernor). */
+  jit?: JitGovernor;
 }
 
 /** What `inosec-agent status` shows: written to <state dir>/status.json while the agent runs. */
@@ -43,7 +45,14 @@ export interface AgentStatus {
   transport: TransportStatus;
   spool: ReturnType<Spool['stats']> & { queueDepth: number };
   sensors: Array<{ name: string; health: SensorHealth; counters: Record<string, number> }>;
-  process: { rssBytes: number; cpuPercent: number; uptimeSeconds: number };
+  process: {
+    rssBytes: number;
+    /** The JavaScript heap: bytes of live and not yet collected objects, and bytes the heap holds from the OS. */
+    heapUsedBytes: number;
+    heapTotalBytes: number;
+    cpuPercent: number;
+    uptimeSeconds: number;
+  };
 }
 
 export interface RunningAgent {
@@ -133,6 +142,9 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       }
       tls = { cert: id.cert, key: id.key, ca: id.ca };
     }
+    // Each transport is loaded only when configured: the other one's client library (gRPC or NATS) is never
+    // evaluated, which keeps its objects and compiled code out of the heap.
+    const { GrpcTransport } = await import('../transport/grpc-transport.js');
     transport = new GrpcTransport({
       ...common,
       target: url.host,
@@ -143,6 +155,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     const tls = id.ca
       ? { ca: id.ca, ...(id.cert && id.key ? { cert: id.cert, key: id.key } : {}) }
       : undefined;
+    const { NatsTransport } = await import('../transport/nats-transport.js');
     transport = new NatsTransport({ ...common, url: config.INOSEC_TRANSPORT, ...(tls ? { tls } : {}) });
   }
 
@@ -163,7 +176,9 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     try {
       await slot.sensor.start({
         emit: async (events) => {
-          if (events.length > 0) await spool.append(events, encode);
+          if (events.length === 0) return;
+          options.jit?.note(events.length);
+          await spool.append(events, encode);
         },
         log: logger.child({ sensor: slot.sensor.name }),
         counters: { inc: (name, by = 1) => own.set(name, (own.get(name) ?? 0) + by) },
@@ -177,6 +192,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     }
   }
   const shipping = transport.run();
+  options.jit?.start();
 
   const status = (running = true): AgentStatus => {
     const now = performance.now();
@@ -187,6 +203,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       cpuAt = now;
     }
     const stats = spool.stats();
+    const heap = getHeapStatistics();
     return {
       agentId,
       version: options.version ?? '0.0.0',
@@ -203,6 +220,8 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       })),
       process: {
         rssBytes: process.memoryUsage.rss(),
+        heapUsedBytes: heap.used_heap_size,
+        heapTotalBytes: heap.total_heap_size,
         cpuPercent: Math.round(cpuPercent * 100) / 100,
         uptimeSeconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
       },
@@ -237,6 +256,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     stop() {
       stopping ??= (async () => {
         clearInterval(timer);
+        options.jit?.stop();
         abort.abort();
         // Sensors flush what they observed into the spool; then the transport stops (unacknowledged
         // batches stay spooled for the next start), then the spool is closed.

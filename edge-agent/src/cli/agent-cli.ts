@@ -5,6 +5,7 @@ import { parseEnv } from 'node:util';
 import { ConfigError, InosecError } from '@inosec/protos';
 import { pino, type Logger } from 'pino';
 import { STATUS_FILE, startAgent, type AgentStatus } from '../agent/agent.js';
+import type { JitGovernor } from '../agent/jit-governor.js';
 import { SyntheticSensor } from '../sensors/synthetic/synthetic-sensor.js';
 import { loadAgentConfig } from '../config/agent.config.js';
 import { AGENT_VERSION } from '../version.js';
@@ -30,6 +31,8 @@ export interface CliIo {
   out: (text: string) => void;
   err: (text: string) => void;
   env: NodeJS.ProcessEnv;
+  /** The process was started lean (main.ts, for `run`): `run` tells the governor the load. */
+  jit?: JitGovernor;
 }
 
 function configEnv(args: string[], io: CliIo): Record<string, string | undefined> {
@@ -42,6 +45,8 @@ function configEnv(args: string[], io: CliIo): Record<string, string | undefined
 }
 
 class UsageError extends Error {}
+
+const mib = (bytes: number) => (bytes / 1_048_576).toFixed(1);
 
 function describeAge(iso: string): string {
   const seconds = Math.round((Date.now() - Date.parse(iso)) / 1000);
@@ -79,7 +84,7 @@ async function status(env: Record<string, string | undefined>, io: CliIo, json: 
     `agent ${current.agentId} (version ${current.version}): ${running ? `running, pid ${current.pid}` : 'not running'}; status from ${describeAge(current.updatedAt)}`,
     `transport  ${t.kind}, ${t.connected ? 'connected' : 'disconnected'}; last ack seq ${t.lastAckedSeq}${t.lastAckAt ? ` (${describeAge(t.lastAckAt)})` : ''}; ${t.batchesSent} batches sent, ${t.batchesRejected} rejected, ${t.reconnects} reconnects${t.lastError ? `; last error: ${t.lastError}` : ''}`,
     `spool      queue depth ${s.queueDepth} events (${s.bytes} bytes in ${s.segments} segments); last seq ${s.lastSeq}, acked ${s.ackedSeq}; dropped ${s.droppedRecords} events (${s.droppedSegments} segments); quarantined ${s.quarantined}; torn tails repaired ${s.tornTails}`,
-    `process    rss ${(current.process.rssBytes / 1_048_576).toFixed(1)} MiB, cpu ${current.process.cpuPercent}%, up ${current.process.uptimeSeconds} s`,
+    `process    rss ${mib(current.process.rssBytes)} MiB${current.process.heapUsedBytes === undefined ? '' : ` (JavaScript heap ${mib(current.process.heapUsedBytes)} of ${mib(current.process.heapTotalBytes)} MiB)`}, cpu ${current.process.cpuPercent}%, up ${current.process.uptimeSeconds} s`,
     ...current.sensors.map(
       (sensor) =>
         `sensor     ${sensor.name.padEnd(10)} ${sensor.health.state}${sensor.health.message ? ` (${sensor.health.message})` : ''}`,
@@ -97,7 +102,12 @@ function numberOption(args: string[], name: string): number | undefined {
   return value;
 }
 
-async function run(args: string[], env: Record<string, string | undefined>, logger: Logger): Promise<number> {
+async function run(
+  args: string[],
+  env: Record<string, string | undefined>,
+  logger: Logger,
+  jit?: JitGovernor,
+): Promise<number> {
   const config = loadAgentConfig(env);
   logger.level = config.LOG_LEVEL;
   const total = numberOption(args, '--synthetic');
@@ -111,7 +121,13 @@ async function run(args: string[], env: Record<string, string | undefined>, logg
             policy: { enabled: true },
           },
         ];
-  const agent = await startAgent({ config, logger, version: AGENT_VERSION, ...(sensors ? { sensors } : {}) });
+  const agent = await startAgent({
+    config,
+    logger,
+    version: AGENT_VERSION,
+    ...(sensors ? { sensors } : {}),
+    ...(jit ? { jit } : {}),
+  });
   return new Promise<number>((resolve) => {
     let signals = 0;
     const onSignal = (signal: NodeJS.Signals) => {
@@ -143,7 +159,7 @@ export async function agentCli(args: string[], io: CliIo, logger: Logger = pino(
       io.out(AGENT_VERSION);
       return EXIT.ok;
     }
-    if (command === 'run') return await run(args, configEnv(args, io), logger);
+    if (command === 'run') return await run(args, configEnv(args, io), logger, io.jit);
     if (command === 'status') return await status(configEnv(args, io), io, args.includes('--json'));
     io.err(USAGE);
     return command === undefined || command === '--help' || command === 'help' ? EXIT.ok : EXIT.usage;

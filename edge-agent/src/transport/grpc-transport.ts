@@ -146,14 +146,25 @@ export class GrpcTransport extends TransportBase {
       });
       call.on('end', () => fail(new SessionEnd('the collector ended the stream')));
 
+      /** Resolves once `arm`'s callback is called or the session ends, and leaves no listener behind. */
+      const until = (arm: (done: () => void) => () => void) =>
+        new Promise<void>((resolve) => {
+          const done = () => {
+            ended.signal.removeEventListener('abort', done);
+            disarm();
+            resolve();
+          };
+          ended.signal.addEventListener('abort', done, { once: true });
+          const disarm = arm(done);
+        });
+
       const send = async () => {
         while (!ended.signal.aborted) {
           if (window.full) {
-            await new Promise<void>((wake) => {
+            await until((wake) => {
               wakeSender = wake;
-              ended.signal.addEventListener('abort', () => wake(), { once: true });
+              return () => (wakeSender = undefined);
             });
-            wakeSender = undefined;
             continue;
           }
           const batch = await window.next();
@@ -163,9 +174,9 @@ export class GrpcTransport extends TransportBase {
           }
           this.state.batchesSent++;
           if (!call.write(batch.bytes)) {
-            await new Promise<void>((drained) => {
+            await until((drained) => {
               call.once('drain', drained);
-              ended.signal.addEventListener('abort', () => drained(), { once: true });
+              return () => call.removeListener('drain', drained);
             });
           }
         }

@@ -5,7 +5,7 @@ import type { IInventorySnapshot, IOs, IPackage, ISystemService } from '@inosec/
 import { buildLocalUsers, parseGroup, parsePasswd } from './account-parsers.js';
 import type { CommandRunner } from './command-runner.js';
 import { listInterfaces } from './network-interfaces.js';
-import { osFromRelease, parseOsRelease } from './os-release.js';
+import { LEGACY_RELEASE_FILES, osFromLegacyRelease, osFromRelease, parseOsRelease } from './os-release.js';
 import { parseDpkgStatus, parseRpmQuery, RPM_QUERY_FORMAT } from './package-parsers.js';
 import { listSystemdServices } from './systemd-services.js';
 
@@ -52,8 +52,8 @@ async function readText(file: string): Promise<string | undefined> {
 }
 
 /**
- * os-release (/etc, then /usr/lib); on a host without one, systeminformation's osInfo, which knows the older
- * release files (lsb-release, redhat-release...).
+ * os-release (/etc, then /usr/lib); on a host without one, the older release files (lsb-release,
+ * redhat-release, SuSE-release, debian_version...) in /etc.
  */
 async function readOs(src: InventorySources): Promise<IOs> {
   const kernel = os.release();
@@ -62,19 +62,13 @@ async function readOs(src: InventorySources): Promise<IOs> {
       (await readText(path.join(src.rootDir, 'etc/os-release'))) ??
       (await readText(path.join(src.rootDir, 'usr/lib/os-release')));
     if (text !== undefined) return osFromRelease(parseOsRelease(text), kernel);
-    if (src.rootDir === '/') {
-      // Loaded only here: the module is large and this path is rare.
-      const { default: si } = await import('systeminformation');
-      const info = await si.osInfo();
-      return {
-        family: info.distro.toLowerCase(),
-        name: info.distro,
-        version: info.release,
-        kernel,
-        platform: info.platform,
-        type: 'linux',
-      };
+    const files = new Map<string, string>();
+    for (const name of LEGACY_RELEASE_FILES) {
+      const content = await readText(path.join(src.rootDir, 'etc', name));
+      if (content !== undefined) files.set(name, content);
     }
+    const legacy = osFromLegacyRelease(files, kernel);
+    if (legacy) return legacy;
   } catch (err) {
     src.onError('os', err);
   }

@@ -51,3 +51,83 @@ export function osFromRelease(fields: ReadonlyMap<string, string>, kernel: strin
     type: 'linux',
   };
 }
+
+/** Release files of distributions older than os-release (2012), read from /etc when os-release is absent. */
+export const LEGACY_RELEASE_FILES = [
+  'lsb-release',
+  'redhat-release',
+  'centos-release',
+  'oracle-release',
+  'fedora-release',
+  'system-release',
+  'SuSE-release',
+  'gentoo-release',
+  'alpine-release',
+  'debian_version',
+] as const;
+
+/** "CentOS release 6.10 (Final)", "Red Hat Enterprise Linux Server release 5.11 (Tikanga)": name and version. */
+const RELEASE_LINE = /^(.*?)\s+release\s+(\S+)(?:\s+\((.*)\))?/i;
+
+/** The platform id (as os-release's ID would say) of a distribution name. */
+function platformOf(name: string): string {
+  const lower = name.toLowerCase();
+  if (lower.startsWith('red hat')) return 'rhel';
+  if (lower.startsWith('oracle')) return 'ol';
+  if (lower.startsWith('amazon')) return 'amzn';
+  if (lower.includes('suse')) return lower.includes('enterprise') ? 'sles' : 'opensuse';
+  return lower.split(/\s+/)[0] ?? '';
+}
+
+/**
+ * Os from the release files of a host without os-release (the contents of {@link LEGACY_RELEASE_FILES} that
+ * exist, by name): lsb-release's DISTRIB_* first, then a "<name> release <version> (<codename>)" line
+ * (Red Hat family, openSUSE, Gentoo), then SuSE-release's VERSION and PATCHLEVEL, then alpine-release or
+ * debian_version (a bare version). Undefined when none
+ * tells the distribution.
+ */
+export function osFromLegacyRelease(files: ReadonlyMap<string, string>, kernel: string): IOs | undefined {
+  let name = '';
+  let version = '';
+  const lsb = files.get('lsb-release');
+  if (lsb !== undefined) {
+    const fields = parseOsRelease(lsb);
+    name = fields.get('DISTRIB_ID') ?? '';
+    version = fields.get('DISTRIB_RELEASE') ?? '';
+    const codename = fields.get('DISTRIB_CODENAME');
+    if (version && codename) version = `${version} (${codename})`;
+  }
+  if (!name) {
+    for (const file of LEGACY_RELEASE_FILES) {
+      const line = files.get(file)?.split('\n')[0]?.trim();
+      const match = line ? RELEASE_LINE.exec(line) : null;
+      if (!match) continue;
+      name = match[1] ?? '';
+      version = match[3] ? `${match[2]} (${match[3]})` : (match[2] ?? '');
+      break;
+    }
+  }
+  const suse = files.get('SuSE-release');
+  if (!name && suse) {
+    // "SUSE Linux Enterprise Server 11 (x86_64)" then "VERSION = 11" and "PATCHLEVEL = 4".
+    name = (suse.split('\n')[0] ?? '').replace(/\s*\(.*\)\s*$/, '').trim();
+    const field = (key: string) => new RegExp(`^${key}\\s*=\\s*(\\S+)`, 'm').exec(suse)?.[1];
+    const patch = field('PATCHLEVEL');
+    version = `${field('VERSION') ?? ''}${patch && patch !== '0' ? ` SP${patch}` : ''}`;
+  }
+  if (!name) {
+    const alpine = files.get('alpine-release')?.trim();
+    const debian = files.get('debian_version')?.trim();
+    if (alpine) [name, version] = ['Alpine Linux', alpine];
+    else if (debian) [name, version] = ['Debian GNU/Linux', debian];
+  }
+  if (!name) return undefined;
+  return osFromRelease(
+    new Map([
+      ['ID', platformOf(name)],
+      ['NAME', name],
+      ['VERSION', version],
+    ]),
+    kernel,
+  );
+}

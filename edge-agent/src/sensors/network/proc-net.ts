@@ -1,5 +1,5 @@
 import { endianness } from 'node:os';
-import { DEFAULT_PROC_ROOT, ProcfsParseError, readProcText } from '../procfs/index.js';
+import { DEFAULT_PROC_ROOT, ProcfsParseError, readProcTable } from '../procfs/index.js';
 import { ipv4Text, ipv6Text } from './ip-text.js';
 
 /** One socket from /proc/net/{tcp,tcp6,udp,udp6}. */
@@ -121,7 +121,8 @@ const TABLES = [
 
 /**
  * Every TCP and UDP socket of the agent's network namespace, from /proc/net/{tcp,tcp6,udp,udp6}. A missing
- * table (IPv6 disabled) contributes nothing; garbled lines go to `onBadLine`.
+ * table (IPv6 disabled) contributes nothing; garbled lines go to `onBadLine`. Each TCP table walks the kernel's
+ * whole TCP hash table, which is most of this sensor's cost: see readProcTable.
  */
 export function readSockets(
   procRoot: string = DEFAULT_PROC_ROOT,
@@ -129,7 +130,7 @@ export function readSockets(
 ): SocketEntry[] {
   const all: SocketEntry[] = [];
   for (const [file, protocol, family] of TABLES) {
-    const text = readProcText(`${procRoot}/net/${file}`);
+    const text = readProcTable(`${procRoot}/net/${file}`);
     if (text !== null) all.push(...parseProcNet(text, protocol, family, onBadLine));
   }
   return all;

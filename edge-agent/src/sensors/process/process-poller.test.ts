@@ -167,6 +167,25 @@ describe('ProcessPoller on a crafted /proc', () => {
     expect(payloads((await p.poll()).events, ACTION_START)[0]?.process?.args).toEqual(['prog-b', '-y']);
   });
 
+  it('tells exec in place from the program image in stat when /proc shows it', async () => {
+    const image: [number, number, number, number, number] = [
+      0x5000, 0x9000, 0x7ffc0000, 0x7ffc1000, 0x7ffc1010,
+    ];
+    await fixture.addProcess(proc({ pid: 100, comm: 'sh', image, exe: binA, args: ['sh'] }));
+    const p = poller();
+    await p.poll(false);
+    // The command line rewritten in place (setproctitle), same image: not an exec.
+    await fixture.addProcess(proc({ pid: 100, comm: 'sh', image, exe: binA, args: ['sh: worker'] }));
+    expect(payloads((await p.poll()).events, ACTION_START)).toEqual([]);
+    // exec() of the same binary with the same argv: only the image tells it.
+    const next: typeof image = [0x6000, 0xa000, 0x7ffd0000, 0x7ffd1000, 0x7ffd1010];
+    await fixture.addProcess(proc({ pid: 100, comm: 'sh', image: next, exe: binA, args: ['sh: worker'] }));
+    const exec = payloads((await p.poll()).events, ACTION_START);
+    expect(exec).toHaveLength(1);
+    expect(exec[0]?.process?.entityId).toBe(processEntityId(BOOT_ID, 100, 1000));
+    expect((await p.poll()).events).toEqual([]);
+  });
+
   it('estimates short-lived processes missed between polls from the fork counter', async () => {
     const p = poller();
     await p.poll(false);

@@ -41,9 +41,11 @@ export interface ProcessPollerOptions {
   counters: SensorCounters;
   log?: Logger;
   /**
-   * How known processes are checked for exec() in place, per poll: `full` (default) compares comm, the exe link
-   * and the command line (two extra syscalls per process); `exe` skips the command line (misses a re-exec of
-   * the same binary); `comm` uses only the stat already read (free; misses exec of a same-named binary).
+   * How known processes are checked for exec() in place, per poll. Where /proc shows the program image's
+   * addresses (the agent runs as root or with CAP_SYS_PTRACE) the stat already read tells it, whatever this says.
+   * Elsewhere: `full` (default) compares comm, the exe link and the command line (two extra syscalls per
+   * process); `exe` skips the command line (misses a re-exec of the same binary); `comm` uses only the stat
+   * (free; misses exec of a same-named binary).
    */
   execCheck?: 'full' | 'exe' | 'comm';
 }
@@ -202,9 +204,15 @@ export class ProcessPoller {
     return stats;
   }
 
-  /** Comm (free, from stat), exe link or command line changed: the process exec()'d a new image. */
+  /**
+   * Comm or program image (both free, from stat), else the exe link or command line changed: the process
+   * exec()'d a new image. The image, when /proc shows it, decides alone: it catches an exec of the same binary
+   * with the same arguments, which the link and command line miss, and a process rewriting its own command line
+   * (setproctitle) is not taken for an exec.
+   */
   private hasExeced(known: Tracked, stat: PidStat): boolean {
     if (stat.comm !== known.stat.comm) return true;
+    if (stat.image !== undefined && known.stat.image !== undefined) return stat.image !== known.stat.image;
     const mode = this.options.execCheck ?? 'full';
     if (mode === 'comm') return false;
     const exe = readProcLink(`${this.procRoot}/${stat.pid}/exe`);

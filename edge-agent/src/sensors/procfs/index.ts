@@ -18,7 +18,9 @@ export {
   isDenied,
   isGone,
   listPids,
+  readProcFile,
   readProcLink,
+  readProcTable,
   readProcText,
   readProcTextIfAllowed,
 } from './proc-files.js';

@@ -1,5 +1,5 @@
 import { ProcfsParseError } from './procfs-errors.js';
-import { DEFAULT_PROC_ROOT, readProcText } from './proc-files.js';
+import { DEFAULT_PROC_ROOT, readProcFile } from './proc-files.js';
 
 /** `PF_KTHREAD` in the task flags (include/linux/sched.h): the task is a kernel thread. */
 export const PF_KTHREAD = 0x0020_0000;
@@ -21,6 +21,14 @@ export interface PidStat {
   numThreads: number;
   /** Start time in clock ticks since boot: with the pid, the identity of a process (pids are reused). */
   startTimeTicks: number;
+  /**
+   * Where the process's program image lies: start and end of its code, start of its stack, start and end of its
+   * arguments (fields 26-28, 48-49), joined. exec() maps a new image (at new addresses with address space
+   * randomisation, and the argument area moves with the new argv), so a change tells an exec without reading
+   * anything else. Undefined when the kernel hides these fields (the reader may not ptrace the process: it
+   * shows 1, 1, 0...), for kernel threads and zombies (no memory), and on kernels before 3.5.
+   */
+  image?: string;
 }
 
 /**
@@ -43,6 +51,11 @@ export function parsePidStat(text: string, path = 'stat'): PidStat {
     if (!Number.isFinite(value)) throw new ProcfsParseError(path, `field ${field} is not a number`);
     return value;
   };
+  const startStack = rest[28 - 3];
+  const image =
+    rest.length >= 49 - 2 && startStack !== undefined && startStack !== '0'
+      ? `${rest[26 - 3]}:${rest[27 - 3]}:${startStack}:${rest[48 - 3]}:${rest[49 - 3]}`
+      : undefined;
   return {
     pid,
     comm: text.slice(open + 1, close),
@@ -54,13 +67,14 @@ export function parsePidStat(text: string, path = 'stat'): PidStat {
     flags: num(9),
     numThreads: num(20),
     startTimeTicks: num(22),
+    ...(image ? { image } : {}),
   };
 }
 
 /** Reads and parses /proc/<pid>/stat; null when the process has gone (a normal race). */
 export function readPidStat(pid: number, procRoot: string = DEFAULT_PROC_ROOT): PidStat | null {
   const path = `${procRoot}/${pid}/stat`;
-  const text = readProcText(path);
+  const text = readProcFile(path);
   if (text === null || text === '') return null;
   return parsePidStat(text, path);
 }

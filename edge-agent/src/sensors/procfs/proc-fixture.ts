@@ -19,6 +19,8 @@ export interface FixtureProcess {
   /** Target of the exe symlink (a real file to be hashable); omitted for kernel threads. */
   exe?: string;
   cwd?: string;
+  /** Stat fields 26-28 and 48-49 (start/end of code, start of stack, start/end of arguments); 0s when absent. */
+  image?: [number, number, number, number, number];
 }
 
 /**
@@ -52,7 +54,7 @@ export class ProcFixture {
 
   /** The stat line of a process as the kernel prints it (52 fields). */
   static statLine(p: FixtureProcess): string {
-    const fields = [
+    const fields: Array<number | string> = [
       `${p.pid} (${p.comm}) S`,
       p.ppid,
       p.pid,
@@ -66,6 +68,10 @@ export class ProcFixture {
       p.startTimeTicks,
       ...Array<number>(30).fill(0),
     ];
+    if (p.image) {
+      // fields[i] is field i + 3 from field 4 on.
+      [fields[23], fields[24], fields[25], fields[45], fields[46]] = p.image;
+    }
     return `${fields.join(' ')}\n`;
   }
 

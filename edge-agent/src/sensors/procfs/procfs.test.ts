@@ -21,6 +21,22 @@ import { processEntityId } from './process-entity-id.js';
 import { ProcfsParseError } from './procfs-errors.js';
 
 describe('parsePidStat', () => {
+  it('reads the program image fields, and leaves them out when the kernel hides them', () => {
+    const base = { pid: 7, comm: 'x', ppid: 1, startTimeTicks: 5 };
+    const shown = parsePidStat(ProcFixture.statLine({ ...base, image: [1000, 2000, 3000, 4000, 4100] }));
+    expect(shown.image).toBe('1000:2000:3000:4000:4100');
+    // Not allowed to ptrace the process: code shows as 1 1 and the stack as 0.
+    expect(parsePidStat(ProcFixture.statLine({ ...base, image: [1, 1, 0, 0, 0] })).image).toBeUndefined();
+    expect(parsePidStat(ProcFixture.statLine(base)).image).toBeUndefined();
+  });
+
+  it('reads the program image of this process from the real /proc', () => {
+    const stat = readPidStat(process.pid);
+    expect(stat?.comm).toBeTruthy();
+    // Readable for its own process by any user.
+    expect(stat?.image).toMatch(/^\d+:\d+:[1-9]\d*:\d+:\d+$/);
+  });
+
   it('ends the comm at the LAST parenthesis, so `a) b (c` does not shift the fields', () => {
     const line = ProcFixture.statLine({
       pid: 4242,
