@@ -1,9 +1,10 @@
-import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventDraft, Sensor, SensorContext } from '../sensor.js';
+import { asUnprivileged } from '../../../test/support/as-unprivileged.js';
 import { createAuditdSensor } from './auditd-sensor.js';
 
 let dir: string;
@@ -118,19 +119,18 @@ describe('auditd sensor', () => {
     });
   });
 
-  it.skipIf(process.getuid?.() === 0)(
-    'is degraded with the reason when the audit log is not readable',
-    async () => {
-      const file = path.join(dir, 'audit.log');
-      await writeFile(file, 'x\n', { mode: 0o000 });
-      const { ctx } = context({ enabled: true, paths: [file], options: {} });
-      const sensor = createAuditdSensor();
-      running.push(sensor);
-      await sensor.start(ctx);
-      expect(sensor.health()).toEqual({
-        state: 'degraded',
-        message: `${file}: permission denied (the agent needs read access to the audit log)`,
-      });
-    },
-  );
+  it('is degraded with the reason when the audit log is not readable', async () => {
+    const file = path.join(dir, 'audit.log');
+    await writeFile(file, 'x\n', { mode: 0o000 });
+    await chmod(dir, 0o755);
+    const { ctx } = context({ enabled: true, paths: [file], options: {} });
+    const sensor = createAuditdSensor();
+    running.push(sensor);
+    // As root every file is readable: the start runs as nobody then.
+    await asUnprivileged(() => sensor.start(ctx));
+    expect(sensor.health()).toEqual({
+      state: 'degraded',
+      message: `${file}: permission denied (the agent needs read access to the audit log)`,
+    });
+  });
 });

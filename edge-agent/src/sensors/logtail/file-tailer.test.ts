@@ -1,7 +1,8 @@
-import { appendFile, mkdtemp, readFile, rename, rm, truncate, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, mkdtemp, readFile, rename, rm, truncate, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { asUnprivileged } from '../../../test/support/as-unprivileged.js';
 import { FileTailer, type FileTailerOptions, type TailStatus } from './file-tailer.js';
 import { tailStateFileName } from './tail-state.js';
 
@@ -193,11 +194,12 @@ describe('FileTailer', () => {
     expect(second.lines).toEqual(['written while stopped', 'new file']);
   });
 
-  // root reads every file, so the permission case only runs unprivileged.
-  it.skipIf(process.getuid?.() === 0)('reports an unreadable file instead of failing', async () => {
+  it('reports an unreadable file instead of failing', async () => {
     await writeFile(file, 'secret\n', { mode: 0o000 });
+    await chmod(path.dirname(file), 0o755);
     const h = tail();
-    await h.tailer.start();
+    // As root every file is readable: the start runs as nobody then.
+    await asUnprivileged(() => h.tailer.start());
     expect(h.tailer.status).toEqual({ state: 'unreadable', message: `${file}: permission denied` });
   });
 
