@@ -4,8 +4,8 @@ import { decodeEventBatch } from './decoders.js';
 import { Event, EventBatch } from './gen/messages.js';
 
 describe('encodeEventBatchBytes', () => {
-  it('frames encoded events into a batch that decodes like EventBatch.encode of the same batch', () => {
-    const events = [1, 2, 300].map((seq) =>
+  it('frames encoded events (1- to 3-byte length prefixes) into a batch that decodes like EventBatch.encode of it', () => {
+    const events = [1, 2, 300, 20_000].map((seq) =>
       Event.create({
         agentId: 'a1',
         seq,

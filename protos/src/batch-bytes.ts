@@ -18,15 +18,32 @@ const EVENTS_TAG = (5 << 3) | 2;
  * so the result decodes exactly like EventBatch.encode of the same batch.
  */
 export function encodeEventBatchBytes(header: EventBatchHeader, events: readonly Uint8Array[]): Uint8Array {
-  const writer = EventBatch.encode({
+  const head = EventBatch.encode({
     agentId: header.agentId,
     batchId: header.batchId,
     firstSeq: header.firstSeq,
     sentTimeUnixUs: header.sentTimeUnixUs,
     host: header.host ?? null,
-  });
-  for (const event of events) writer.uint32(EVENTS_TAG).bytes(event);
-  return writer.finish();
+  }).finish();
+  // One allocation and one copy per event (protobufjs' writer would queue an operation object per field and
+  // copy again at the end: garbage an agent draining its spool makes per event).
+  let total = head.length;
+  for (const event of events) total += eventFieldBytes(event.length);
+  const out = Buffer.allocUnsafe(total);
+  out.set(head, 0);
+  let offset = head.length;
+  for (const event of events) {
+    out[offset++] = EVENTS_TAG;
+    let length = event.length;
+    while (length >= 0x80) {
+      out[offset++] = (length & 0x7f) | 0x80;
+      length = Math.floor(length / 128);
+    }
+    out[offset++] = length;
+    out.set(event, offset);
+    offset += event.length;
+  }
+  return out;
 }
 
 /** Bytes one encoded event adds to a batch (tag, length prefix and the event itself). */

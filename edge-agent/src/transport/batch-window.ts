@@ -1,12 +1,17 @@
 import { encodeEventBatchBytes, eventFieldBytes, type IHost } from '@inosec/protos';
 import type { BatchLimits, SpooledRecord, SpoolSource } from './transport-types.js';
 
-/** A batch read from the spool and sent, waiting for its answer. */
+/**
+ * A batch read from the spool and sent, waiting for its answer: its framed bytes only. The records are not
+ * kept (a window of batches would keep tens of thousands of small objects alive, which the garbage
+ * collector then copies and promotes); recordsOf() reads them again for the rare batch refused for good.
+ */
 export interface InFlightBatch {
   batchId: string;
   firstSeq: number;
   lastSeq: number;
-  records: SpooledRecord[];
+  /** Events in the batch. */
+  events: number;
   bytes: Uint8Array;
   settled: boolean;
 }
@@ -47,6 +52,11 @@ export class BatchWindow {
     return this.sentSeq;
   }
 
+  /** The spooled records of a batch in flight (they stay in the spool until the batch is settled). */
+  recordsOf(batch: InFlightBatch): Promise<SpooledRecord[]> {
+    return this.spool.read(batch.firstSeq - 1, batch.events, Number.MAX_SAFE_INTEGER);
+  }
+
   /** Forgets the batches in flight: after a reconnect, sending resumes after the spool's acked seq. */
   reset(): void {
     this.inFlight.length = 0;
@@ -76,7 +86,7 @@ export class BatchWindow {
       batchId: `${this.agentId}:${firstSeq}`,
       firstSeq,
       lastSeq,
-      records: batchRecords,
+      events: batchRecords.length,
       bytes: encodeEventBatchBytes(
         {
           agentId: this.agentId,

@@ -212,12 +212,12 @@ export class GrpcTransport extends TransportBase {
       case Status.STATUS_REJECTED: {
         const reason = `${inosec.v1.PushRejection.Reason[ack.rejection?.reason ?? 0]}: ${ack.rejection?.message ?? ''}`;
         this.state.batchesRejected++;
-        this.state.eventsRejected += batch.records.length;
+        this.state.eventsRejected += batch.events;
         logger.error(
-          { batchId: batch.batchId, events: batch.records.length, reason },
+          { batchId: batch.batchId, events: batch.events, reason },
           'The collector refused a batch for good; it is quarantined',
         );
-        await spool.quarantine(batch.records, reason);
+        await spool.quarantine(await window.recordsOf(batch), reason);
         break;
       }
       case Status.STATUS_RETRY: {
