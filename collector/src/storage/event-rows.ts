@@ -12,17 +12,22 @@ import {
 } from '@inosec/protos';
 import { BinaryRows } from './binary-copy.js';
 
+/** The columns every telemetry table starts with, in order (envelope() writes them). */
+const ENVELOPE = [
+  'tenant_id',
+  'agent_id',
+  'seq',
+  'time',
+  'observed_time',
+  'sensor',
+  'host_name',
+  'host_id',
+] as const;
+
 /** The telemetry tables a batch writes to, with the COPY column list of each. */
 export const TELEMETRY_TABLES = {
   events: [
-    'tenant_id',
-    'agent_id',
-    'seq',
-    'time',
-    'observed_time',
-    'sensor',
-    'host_name',
-    'host_id',
+    ...ENVELOPE,
     'kind',
     'action',
     'outcome',
@@ -40,14 +45,7 @@ export const TELEMETRY_TABLES = {
     'data',
   ],
   network_events: [
-    'tenant_id',
-    'agent_id',
-    'seq',
-    'time',
-    'observed_time',
-    'sensor',
-    'host_name',
-    'host_id',
+    ...ENVELOPE,
     'kind',
     'transport',
     'direction',
@@ -66,30 +64,9 @@ export const TELEMETRY_TABLES = {
     'process_entity_id',
     'data',
   ],
-  metrics: [
-    'tenant_id',
-    'agent_id',
-    'seq',
-    'time',
-    'observed_time',
-    'sensor',
-    'host_name',
-    'host_id',
-    'name',
-    'value',
-    'unit',
-    'metric_kind',
-    'attributes',
-  ],
+  metrics: [...ENVELOPE, 'name', 'value', 'unit', 'metric_kind', 'attributes'],
   ot_transactions: [
-    'tenant_id',
-    'agent_id',
-    'seq',
-    'time',
-    'observed_time',
-    'sensor',
-    'host_name',
-    'host_id',
+    ...ENVELOPE,
     'protocol',
     'operation',
     'function_code',
