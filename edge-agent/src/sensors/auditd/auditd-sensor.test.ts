@@ -1,9 +1,10 @@
+import type { ISensorPolicy } from '@inosec/protos';
 import { appendFile, chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EventDraft, Sensor, SensorContext } from '../sensor.js';
+import { sensorHarness, waitUntil } from '../../../test/support/sensor-harness.js';
+import type { Sensor } from '../sensor.js';
 import { asUnprivileged } from '../../../test/support/as-unprivileged.js';
 import { createAuditdSensor } from './auditd-sensor.js';
 
@@ -19,36 +20,8 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function context(policy: SensorContext['policy']): {
-  ctx: SensorContext;
-  events: EventDraft[];
-  counts: Map<string, number>;
-} {
-  const events: EventDraft[] = [];
-  const counts = new Map<string, number>();
-  return {
-    events,
-    counts,
-    ctx: {
-      emit: async (batch) => {
-        events.push(...batch);
-      },
-      log: pino({ level: 'silent' }),
-      counters: { inc: (name, by = 1) => counts.set(name, (counts.get(name) ?? 0) + by) },
-      signal: new AbortController().signal,
-      stateDir: dir,
-      policy,
-    },
-  };
-}
-
-async function until(check: () => boolean, ms = 5_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+/** A harness whose state directory is the test's own. */
+const context = (policy: ISensorPolicy) => sensorHarness(policy, dir);
 
 const EXEC = (serial: number, pid: number, comm: string) => [
   `type=SYSCALL msg=audit(1700000000.${String(serial).padStart(3, '0')}:${serial}): arch=c000003e syscall=59 success=yes exit=0 ppid=1 pid=${pid} auid=1000 uid=1000 gid=1000 euid=1000 egid=1000 tty=pts1 ses=2 comm="${comm}" exe="/usr/bin/${comm}" key=(null)`,
@@ -60,7 +33,7 @@ describe('auditd sensor', () => {
   it('emits grouped events and completes the last one after the flush delay', async () => {
     const file = path.join(dir, 'audit.log');
     await writeFile(file, `${[...EXEC(1, 100, 'id'), ...EXEC(2, 101, 'whoami')].join('\n')}\n`);
-    const { ctx, events, counts } = context({
+    const { ctx, events, counters } = context({
       enabled: true,
       paths: [file],
       options: { from_start: 'true', poll_interval_ms: '100' },
@@ -69,7 +42,7 @@ describe('auditd sensor', () => {
     running.push(sensor);
     await sensor.start(ctx);
     // The first event is complete as soon as the second one's records arrive.
-    await until(() => events.length >= 1);
+    await waitUntil(() => events.length >= 1);
     expect(events[0]?.process?.process).toMatchObject({
       pid: 100,
       name: 'id',
@@ -77,23 +50,23 @@ describe('auditd sensor', () => {
       tty: 'pts/1',
     });
     // The second has no EOE and nothing after it: the timeout completes it.
-    await until(() => events.length === 2);
+    await waitUntil(() => events.length === 2);
     expect(events[1]?.process?.process?.pid).toBe(101);
-    expect(counts.get('auditd_records')).toBe(6);
-    expect(counts.get('auditd_process_events')).toBe(2);
+    expect(counters.get('auditd_records')).toBe(6);
+    expect(counters.get('auditd_process_events')).toBe(2);
     expect(sensor.health()).toEqual({ state: 'running' });
 
     await appendFile(
       file,
       'garbage line\ntype=DAEMON_END msg=audit(1700000001.000:9): op=terminate auid=0 res=success\n',
     );
-    await until(() => events.length === 3);
+    await waitUntil(() => events.length === 3);
     expect(events[2]?.log).toMatchObject({
       parser: 'auditd',
       source: file,
       fields: { op: 'terminate', 'audit.type': 'DAEMON_END' },
     });
-    expect(counts.get('auditd_unparsed_lines')).toBe(1);
+    expect(counters.get('auditd_unparsed_lines')).toBe(1);
   });
 
   it('flushes a held event at stop', async () => {

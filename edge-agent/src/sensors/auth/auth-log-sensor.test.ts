@@ -1,11 +1,12 @@
+import type { ISensorPolicy } from '@inosec/protos';
 import { AuthEventKind } from '@inosec/protos';
 import { readFileSync } from 'node:fs';
 import { appendFile, chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EventDraft, Sensor, SensorContext } from '../sensor.js';
+import { sensorHarness, waitUntil } from '../../../test/support/sensor-harness.js';
+import type { Sensor, SensorContext } from '../sensor.js';
 import { createAuthLogSensor } from './auth-log-sensor.js';
 
 let dir: string;
@@ -20,33 +21,8 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function context(policy: SensorContext['policy']): {
-  ctx: SensorContext;
-  events: EventDraft[];
-  counts: Map<string, number>;
-} {
-  const events: EventDraft[] = [];
-  const counts = new Map<string, number>();
-  const ctx: SensorContext = {
-    emit: async (batch) => {
-      events.push(...batch);
-    },
-    log: pino({ level: 'silent' }),
-    counters: { inc: (name, by = 1) => counts.set(name, (counts.get(name) ?? 0) + by) },
-    signal: new AbortController().signal,
-    stateDir: dir,
-    policy,
-  };
-  return { ctx, events, counts };
-}
-
-async function until(check: () => boolean, ms = 5_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+/** A harness whose state directory is the test's own. */
+const context = (policy: ISensorPolicy) => sensorHarness(policy, dir);
 
 async function started(sensor: Sensor, ctx: SensorContext): Promise<Sensor> {
   running.push(sensor);
@@ -66,12 +42,12 @@ describe('authlog sensor', () => {
     const policy = { enabled: true, paths: [file], options: { from_start: 'true', poll_interval_ms: '100' } };
     const first = context(policy);
     const sensor = await started(createAuthLogSensor({ journalctl: false }), first.ctx);
-    await until(() => first.events.length === 2);
+    await waitUntil(() => first.events.length === 2);
     expect(first.events[0]?.auth).toMatchObject({ kind: AuthEventKind.KIND_SSH, user: { name: 'root' } });
     expect(first.events[1]?.log).toMatchObject({ program: 'sshd', source: file, original: LINES[1] });
     expect(sensor.health()).toEqual({ state: 'running' });
-    expect(first.counts.get('authlog_auth_events')).toBe(1);
-    expect(first.counts.get('authlog_log_events')).toBe(1);
+    expect(first.counters.get('authlog_auth_events')).toBe(1);
+    expect(first.counters.get('authlog_log_events')).toBe(1);
     await sensor.stop();
     running.splice(running.indexOf(sensor), 1);
 
@@ -81,7 +57,7 @@ describe('authlog sensor', () => {
     );
     const second = context(policy);
     await started(createAuthLogSensor({ journalctl: false }), second.ctx);
-    await until(() => second.events.length >= 1);
+    await waitUntil(() => second.events.length >= 1);
     await new Promise((r) => setTimeout(r, 250));
     expect(second.events).toHaveLength(1);
     expect(second.events[0]?.auth).toMatchObject({ kind: AuthEventKind.KIND_SUDO, command: '/bin/id' });
@@ -99,7 +75,7 @@ describe('authlog sensor', () => {
       message: `none of ${file}, ${path.join(dir, 'secure')} exists and journalctl is not available`,
     });
     await writeFile(file, `${LINES[0]}\n`);
-    await until(() => events.length === 1);
+    await waitUntil(() => events.length === 1);
     expect(sensor.health()).toEqual({ state: 'running' });
   });
 
@@ -131,7 +107,7 @@ describe('authlog sensor', () => {
       createAuthLogSensor({ candidates: [path.join(dir, 'none.log')], journalctl: fake }),
       first.ctx,
     );
-    await until(() => first.events.length === 2);
+    await waitUntil(() => first.events.length === 2);
     expect(first.events.map((e) => e.auth?.user?.name)).toEqual(['a', 'b']);
     expect(first.events[0]?.timeUnixUs).toBe(1_700_000_000_000_001);
     await sensor.stop();
@@ -143,7 +119,7 @@ describe('authlog sensor', () => {
       createAuthLogSensor({ candidates: [path.join(dir, 'none.log')], journalctl: fake }),
       second.ctx,
     );
-    await until(() => readFileSync(argsFile, 'utf8').trim().split('\n').length === 2);
+    await waitUntil(() => readFileSync(argsFile, 'utf8').trim().split('\n').length === 2);
     const calls = (await readFile(argsFile, 'utf8'))
       .trim()
       .split('\n')

@@ -3,37 +3,16 @@ import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { inosec, type IFileEvent, type ISensorPolicy } from '@inosec/protos';
-import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EventDraft, SensorContext } from '../sensor.js';
+import { sensorHarness } from '../../../test/support/sensor-harness.js';
+import type { EventDraft } from '../sensor.js';
 import { BASELINE_FILE } from './baseline-store.js';
 import { createFimSensor, type FimSensor } from './fim-sensor.js';
 
 const A = inosec.v1.FileEvent.Action;
 
-interface Harness {
-  ctx: SensorContext;
-  events: EventDraft[];
-  counters: Map<string, number>;
-  controller: AbortController;
-}
-
-function harness(stateDir: string, policy: ISensorPolicy): Harness {
-  const events: EventDraft[] = [];
-  const counters = new Map<string, number>();
-  const controller = new AbortController();
-  const ctx: SensorContext = {
-    emit: async (batch) => {
-      events.push(...batch);
-    },
-    log: pino({ level: 'silent' }),
-    counters: { inc: (name, by = 1) => counters.set(name, (counters.get(name) ?? 0) + by) },
-    signal: controller.signal,
-    stateDir,
-    policy,
-  };
-  return { ctx, events, counters, controller };
-}
+/** The FIM sensor keeps its baseline in the state directory: each test gives its own. */
+const harness = (stateDir: string, policy: ISensorPolicy) => sensorHarness(policy, stateDir);
 
 const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 

@@ -1,10 +1,9 @@
 import { promises as fsp, statfsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { inosec, type IMetric, type ISensorPolicy } from '@inosec/protos';
-import { pino } from 'pino';
+import { inosec, type IMetric } from '@inosec/protos';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EventDraft, SensorContext } from '../sensor.js';
+import { sensorHarness } from '../../../test/support/sensor-harness.js';
 import { selectMounts } from './filesystem-usage.js';
 import { HostMetricsCollector, DEFAULT_HOST_METRICS_SETTINGS } from './host-metrics-collector.js';
 import {
@@ -14,23 +13,6 @@ import {
 } from './host-metrics-sensor.js';
 
 const Kind = inosec.v1.Metric.Kind;
-
-function context(policy: ISensorPolicy) {
-  const events: EventDraft[] = [];
-  const counters = new Map<string, number>();
-  const controller = new AbortController();
-  const ctx: SensorContext = {
-    emit: async (batch) => {
-      events.push(...batch);
-    },
-    log: pino({ level: 'silent' }),
-    counters: { inc: (n, by = 1) => counters.set(n, (counters.get(n) ?? 0) + by) },
-    signal: controller.signal,
-    stateDir: os.tmpdir(),
-    policy,
-  };
-  return { ctx, events, counters, controller };
-}
 
 const pick = (ms: readonly IMetric[], name: string, attrs: Record<string, string> = {}): IMetric[] =>
   ms.filter(
@@ -42,7 +24,7 @@ const pick = (ms: readonly IMetric[], name: string, attrs: Record<string, string
 
 describe('HostMetricsSensor on this machine', () => {
   it('emits plausible CPU, load, memory, filesystem, network and uptime metrics with OTel names and units', async () => {
-    const { ctx, events, counters } = context({ intervalSeconds: 3600 });
+    const { ctx, events, counters } = sensorHarness({ intervalSeconds: 3600 });
     const sensor = createHostMetricsSensor();
     await sensor.start(ctx);
     // burn a little CPU so the interval has ticks to share out
@@ -193,7 +175,7 @@ describe('HostMetricsSensor timer', () => {
   });
 
   it('polls on its interval until the agent aborts', async () => {
-    const { ctx, counters, controller } = context({ intervalSeconds: 1 });
+    const { ctx, counters, controller } = sensorHarness({ intervalSeconds: 1 });
     const sensor = createHostMetricsSensor();
     stop = () => sensor.stop();
     await sensor.start(ctx);

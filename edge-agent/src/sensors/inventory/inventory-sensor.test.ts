@@ -2,31 +2,14 @@ import { execFileSync, execSync } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { inosec, InventorySnapshot, type IInventorySnapshot, type ISensorPolicy } from '@inosec/protos';
-import { pino } from 'pino';
+import { inosec, InventorySnapshot, type IInventorySnapshot } from '@inosec/protos';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EventDraft, SensorContext } from '../sensor.js';
+import { sensorHarness } from '../../../test/support/sensor-harness.js';
 import { execRunner } from './command-runner.js';
 import { createInventorySensor } from './inventory-sensor.js';
 import { splitSnapshot } from './snapshot-splitter.js';
 
 const State = inosec.v1.SystemService.State;
-
-function context(policy: ISensorPolicy = {}) {
-  const events: EventDraft[] = [];
-  const counters = new Map<string, number>();
-  const ctx: SensorContext = {
-    emit: async (batch) => {
-      events.push(...batch);
-    },
-    log: pino({ level: 'silent' }),
-    counters: { inc: (n, by = 1) => counters.set(n, (counters.get(n) ?? 0) + by) },
-    signal: new AbortController().signal,
-    stateDir: os.tmpdir(),
-    policy,
-  };
-  return { ctx, events, counters };
-}
 
 const hasDpkg = (() => {
   try {
@@ -41,7 +24,7 @@ describe('InventorySensor on this machine', () => {
   it.runIf(hasDpkg)(
     'reports the dpkg packages, root, interfaces, boot time and listening services',
     async () => {
-      const { ctx, events, counters } = context();
+      const { ctx, events, counters } = sensorHarness();
       const listening = {
         name: 'sshd (tcp/22)',
         state: State.STATE_RUNNING,
@@ -168,7 +151,7 @@ describe('InventorySensor on a crafted root', () => {
     await write('bin/rpm', '#!/bin/sh\nprintf "openssl\\t1:3.0.7-27.el9\\tx86_64\\n"\n', 0o755);
     const bin = path.join(tmp, 'bin');
     const exec = execRunner();
-    const { ctx, events, counters } = context();
+    const { ctx, events, counters } = sensorHarness();
     const sensor = createInventorySensor({
       rootDir: path.join(tmp, 'root'),
       procRoot: path.join(tmp, 'proc'),
@@ -230,7 +213,7 @@ describe('InventorySensor on a crafted root', () => {
     }
     await write('root/var/lib/dpkg/status', stanzas.join('\n'));
     await write('root/etc/passwd', 'root:x:0:0:root:/root:/bin/bash\n');
-    const { ctx, events, counters } = context({ options: { max_snapshot_bytes: '65536' } });
+    const { ctx, events, counters } = sensorHarness({ options: { max_snapshot_bytes: '65536' } });
     const sensor = createInventorySensor({
       rootDir: path.join(tmp, 'root'),
       procRoot: path.join(tmp, 'proc'),
