@@ -25,15 +25,18 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** A pid that no process has now (for a stale lock file). */
+/**
+ * A pid that no process has, now or during the test (for a stale lock file): pid_max itself, which the
+ * kernel never hands out (pids wrap below it). A free pid under pid_max could be given to the next
+ * process spawned — with pid_max 32768 and busy test runs, a real appliance started by another test file.
+ */
 export async function deadPid(): Promise<number> {
   const max = Number((await readFile('/proc/sys/kernel/pid_max', 'utf8')).trim());
-  for (let pid = max - 1; pid > 1; pid -= 1) {
-    try {
-      process.kill(pid, 0);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ESRCH') return pid;
-    }
+  try {
+    process.kill(max, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return max;
+    throw error;
   }
-  throw new Error('no free pid');
+  throw new Error(`pid ${max} (pid_max) is alive`);
 }
