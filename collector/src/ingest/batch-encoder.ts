@@ -6,6 +6,7 @@ import {
   type BatchRejection,
   type ValidationLimits,
 } from './batch-validator.js';
+import { encodeWireBatch } from './wire-batch-encoder.js';
 
 const Reason = inosec.v1.PushRejection.Reason;
 
@@ -18,6 +19,8 @@ export interface EncodedBatch {
   events: number;
   /** Events whose tenant_id the agent had set to something else: overwritten. */
   tenantOverwritten: number;
+  /** Events the fast path (encodeWireBatch) left to the reference code; absent when the whole batch took it. */
+  referenceEvents?: number;
   rows: EncodedRows;
 }
 
@@ -35,9 +38,23 @@ export interface EncodeOptions {
 /**
  * The CPU-heavy part of ingest, in one pure step (it runs on a worker thread): decode the batch within the
  * size limit, validate it against the sender's authenticated identity (the tenant is overwritten there),
- * and encode its rows in binary COPY format. The decoded events are dropped on return.
+ * and encode its rows in binary COPY format. Straight from the wire bytes where it can (encodeWireBatch,
+ * the same rows without decoding), else by the reference path.
  */
 export function encodeIncoming(
+  identity: AgentIdentity,
+  bytes: Uint8Array,
+  options: EncodeOptions,
+): EncodeResult {
+  return encodeWireBatch(identity, bytes, options) ?? encodeIncomingReference(identity, bytes, options);
+}
+
+/**
+ * The reference path: the generated decoder, validateBatch, encodeBatchRows. It defines the rows and the
+ * refusals; the fast path must give the same (wire-batch-encoder.test.ts). The decoded events are dropped on
+ * return.
+ */
+export function encodeIncomingReference(
   identity: AgentIdentity,
   bytes: Uint8Array,
   options: EncodeOptions,

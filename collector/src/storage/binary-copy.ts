@@ -3,6 +3,7 @@
 // no text parsing (dates, numbers, uuids, addresses, escapes): measured at 1.6–1.9x the rows/s of text COPY
 // for the telemetry tables (docs/benchmarks.md). NUL cannot be stored in text or json at all: it is replaced
 // by U+FFFD (the only lossy step, for a character no log line legitimately has).
+import { isUtf8 } from 'node:buffer';
 import { isIPv4 } from 'node:net';
 
 /** The 19-byte header every binary COPY stream starts with: signature, flags 0, no extension area. */
@@ -21,6 +22,16 @@ const PGSQL_AF_INET = 2;
 const PGSQL_AF_INET6 = 3;
 
 const HEX = /^[0-9a-f]{32}$/i;
+const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
+/** The characters JSON.stringify escapes with one letter: ", \\, and the control characters \b \t \n \f \r. */
+const JSON_SHORT_ESCAPES: Array<number | undefined> = [];
+JSON_SHORT_ESCAPES[0x22] = 0x22;
+JSON_SHORT_ESCAPES[0x5c] = 0x5c;
+JSON_SHORT_ESCAPES[0x08] = 0x62;
+JSON_SHORT_ESCAPES[0x09] = 0x74;
+JSON_SHORT_ESCAPES[0x0a] = 0x6e;
+JSON_SHORT_ESCAPES[0x0c] = 0x66;
+JSON_SHORT_ESCAPES[0x0d] = 0x72;
 /** A JSON \u0000 escape: not itself escaped (an even run of backslashes before it). */
 const NUL_ESCAPE = /(?<!\\)((?:\\\\)*)\\u0000/g;
 
@@ -224,6 +235,127 @@ export class BinaryRows {
   }
 
   /** The rows written so far: a view of the buffer, valid until the next write. */
+  // Low-level writes for encoders that copy bytes straight from a protobuf message (wire-event-rows.ts):
+  // no string is decoded or re-encoded on that path.
+
+  /** Empties the buffer for reuse (a scratch buffer). */
+  clear(): void {
+    this.offset = 0;
+    this.starts.length = 0;
+    this.seqs.length = 0;
+  }
+
+  /** Where the next row would start: pass it to rollback() to undo the rows written after it. */
+  mark(): number {
+    return this.starts.length;
+  }
+
+  /** Drops the rows written since mark() (an event the fast path gave up on half-way). */
+  rollback(mark: number): void {
+    if (mark >= this.starts.length) return;
+    this.offset = this.starts[mark] as number;
+    this.starts.length = mark;
+    this.seqs.length = mark;
+  }
+
+  /** Starts a field whose value follows; endField() writes its length. Returns the length's position. */
+  beginField(): number {
+    this.ensure(4);
+    const at = this.offset;
+    this.offset += 4;
+    return at;
+  }
+
+  endField(at: number): this {
+    this.buffer.writeInt32BE(this.offset - at - 4, at);
+    return this;
+  }
+
+  /** Appends raw bytes (ASCII text already escaped for its context). */
+  put(bytes: Uint8Array): this {
+    const length = bytes.length;
+    this.ensure(length);
+    if (length > 32) this.buffer.set(bytes, this.offset);
+    else {
+      // A loop beats set() on the short keys and fields this is mostly called with.
+      const b = this.buffer;
+      const o = this.offset;
+      for (let i = 0; i < length; i++) b[o + i] = bytes[i] as number;
+    }
+    this.offset += length;
+    return this;
+  }
+
+  putByte(byte: number): this {
+    this.ensure(1);
+    this.buffer[this.offset++] = byte;
+    return this;
+  }
+
+  /** Appends a string of ASCII characters (numbers, keys): one byte each. */
+  putAscii(text: string): this {
+    this.ensure(text.length);
+    this.offset += this.buffer.write(text, this.offset, 'latin1');
+    return this;
+  }
+
+  /**
+   * A text field from UTF-8 bytes (a protobuf string), NULL when empty; NUL becomes U+FFFD as in text().
+   * The caller has checked the bytes are valid UTF-8.
+   */
+  textBytes(src: Uint8Array, start: number, end: number): this {
+    if (start >= end) return this.null();
+    this.ensure(4 + (end - start) * 3);
+    const b = this.buffer;
+    let o = this.offset + 4;
+    for (let i = start; i < end; i++) {
+      const c = src[i] as number;
+      if (c === 0) {
+        b[o++] = 0xef;
+        b[o++] = 0xbf;
+        b[o++] = 0xbd;
+      } else b[o++] = c;
+    }
+    b.writeInt32BE(o - this.offset - 4, this.offset);
+    this.offset = o;
+    return this;
+  }
+
+  /**
+   * A JSON string from UTF-8 bytes, quoted and escaped exactly as JSON.stringify escapes the decoded
+   * string (then NUL as \uFFFD, as json() does). Returns false when the bytes are not valid UTF-8.
+   */
+  putJsonString(src: Uint8Array, start: number, end: number): boolean {
+    this.ensure(2 + (end - start) * 6);
+    const b = this.buffer;
+    let o = this.offset;
+    let high = 0;
+    b[o++] = 0x22;
+    for (let i = start; i < end; i++) {
+      const c = src[i] as number;
+      if (c >= 0x20 && c !== 0x22 && c !== 0x5c) {
+        b[o++] = c;
+        high |= c;
+        continue;
+      }
+      b[o++] = 0x5c;
+      const short = JSON_SHORT_ESCAPES[c];
+      if (short !== undefined) b[o++] = short;
+      else if (c === 0) o += b.write('uFFFD', o, 'latin1');
+      else {
+        b[o++] = 0x75; // u00XX, lower-case hex as JSON.stringify writes it
+        b[o++] = 0x30;
+        b[o++] = 0x30;
+        b[o++] = HEX_DIGITS[c >> 4] as number;
+        b[o++] = HEX_DIGITS[c & 15] as number;
+      }
+    }
+    if (high >= 0x80 && !isUtf8(src.subarray(start, end))) return false;
+    b[o++] = 0x22;
+    this.offset = o;
+    return true;
+  }
+
   bytes(): Buffer {
     return this.buffer.subarray(0, this.offset);
   }

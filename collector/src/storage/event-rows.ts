@@ -13,7 +13,7 @@ import {
 import { BinaryRows } from './binary-copy.js';
 
 /** The columns every telemetry table starts with, in order (envelope() writes them). */
-const ENVELOPE = [
+export const ENVELOPE = [
   'tenant_id',
   'agent_id',
   'seq',
@@ -109,9 +109,9 @@ export function encodeBatchRows(events: readonly Event[]): EncodedRows {
 /** proto3 JSON of a payload: enum names, 64-bit values as numbers, defaults omitted. */
 const JSON_OPTIONS = { enums: String, longs: Number, defaults: false } as const;
 
-const ACTION_PROCESS = ['', 'start', 'exit'];
-const ACTION_FILE = ['', 'created', 'modified', 'deleted', 'attributes_changed', 'renamed'];
-const ACTION_AUTH = [
+export const ACTION_PROCESS = ['', 'start', 'exit'];
+export const ACTION_FILE = ['', 'created', 'modified', 'deleted', 'attributes_changed', 'renamed'];
+export const ACTION_AUTH = [
   '',
   'logon',
   'logoff',
@@ -121,12 +121,12 @@ const ACTION_AUTH = [
   'account_delete',
   'password_change',
 ];
-const OUTCOME_AUTH = ['', 'success', 'failure'];
-const NETWORK_KIND = ['unspecified', 'connection', 'flow', 'listen'];
-const TRANSPORT = ['', 'tcp', 'udp', 'icmp', 'icmpv6', 'sctp', 'other'];
-const DIRECTION = ['', 'inbound', 'outbound', 'internal', 'external'];
-const METRIC_KIND = ['', 'gauge', 'counter'];
-const OT_PROTOCOL = [
+export const OUTCOME_AUTH = ['', 'success', 'failure'];
+export const NETWORK_KIND = ['unspecified', 'connection', 'flow', 'listen'];
+export const TRANSPORT = ['', 'tcp', 'udp', 'icmp', 'icmpv6', 'sctp', 'other'];
+export const DIRECTION = ['', 'inbound', 'outbound', 'internal', 'external'];
+export const METRIC_KIND = ['', 'gauge', 'counter'];
+export const OT_PROTOCOL = [
   'unspecified',
   'modbus',
   'dnp3',
@@ -137,11 +137,11 @@ const OT_PROTOCOL = [
   'opcua',
   'mqtt',
 ];
-const OT_OPERATION = ['', 'read', 'write', 'control', 'program', 'diagnostic', 'other'];
-const OT_RESULT = ['', 'ok', 'exception', 'no_response'];
+export const OT_OPERATION = ['', 'read', 'write', 'control', 'program', 'diagnostic', 'other'];
+export const OT_RESULT = ['', 'ok', 'exception', 'no_response'];
 
 /** The label of an enum value; '' (NULL) for the unspecified value where the list starts with ''. */
-function label(names: readonly string[], value: number | null | undefined): string {
+export function label(names: readonly string[], value: number | null | undefined): string {
   return names[value ?? 0] ?? String(value);
 }
 
