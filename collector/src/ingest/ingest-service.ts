@@ -168,6 +168,8 @@ export class IngestService {
       return { status: 'rejected', batchId, stored: 0, duplicates: 0, rejection };
     }
     const { batchId, firstSeq, lastSeq, tenantOverwritten } = encoded;
+    const slow = encoded.referenceEvents ?? encoded.events;
+    if (slow > 0) this.options.metrics.referencePathEvents.inc(slow);
     if (tenantOverwritten > 0) {
       this.options.metrics.tenantOverwritten.inc(tenantOverwritten);
       log.warn(

@@ -3,7 +3,7 @@
 // awkward values, and on input only the reference path handles; and its schema against the .proto files.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EventBatch, type IEvent, type IEventBatch } from '@inosec/protos';
+import { Event, EventBatch, encodeEventBatchBytes, type IEvent, type IEventBatch } from '@inosec/protos';
 import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
 import { TABLE_NAMES } from '../storage/event-rows.js';
@@ -173,6 +173,22 @@ describe('encodeWireBatch', () => {
       expect(fast?.ok).toBe(true);
       if (fast?.ok) expect(fast.referenceEvents).toBe(0);
     }
+  });
+
+  it('reads the batch the agent frames: its header and host before the events', () => {
+    const events = randomEvents(11, 20, 0.7).map((event) => Event.encode(event).finish());
+    const bytes = encodeEventBatchBytes(
+      {
+        agentId: identity.agentId,
+        batchId: 'framed',
+        firstSeq: 1,
+        sentTimeUnixUs: nowUs,
+        host: { hostname: 'h' },
+      },
+      events,
+    );
+    const fast = expectSame(bytes);
+    expect(fast?.ok && fast.referenceEvents).toBe(0);
   });
 
   it('counts a forged tenant id as the reference path does', () => {

@@ -522,7 +522,7 @@ export function encodeWireBatch(
     const cursor = new WireCursor(bytes, 0, bytes.length);
     const starts: number[] = [];
     const ends: number[] = [];
-    let last = 0;
+    let seen = 0;
     let agent: [number, number] = [0, 0];
     let batchId: [number, number] = [0, 0];
     let firstSeq = 0;
@@ -531,8 +531,9 @@ export function encodeWireBatch(
       const tag = cursor.varint();
       const no = Math.floor(tag / 8);
       const wireType = tag & 7;
-      if (no < last || (no === last && no !== 5) || no > 6) return undefined;
-      last = no;
+      // Any order (the agent writes its header, host included, before the events), each field once but events.
+      if (no < 1 || no > 6 || (no !== 5 && seen & (1 << no))) return undefined;
+      seen |= 1 << no;
       if (no === 3 || no === 4) {
         if (wireType !== WIRE_VARINT) return undefined;
         const value = cursor.varint();

@@ -14,6 +14,11 @@ export interface CollectorMetrics {
   duplicates: Counter<'transport'>;
   /** Events whose tenant_id the agent had set: overwritten with its authenticated tenant. */
   tenantOverwritten: Counter;
+  /**
+   * Events of accepted batches encoded by the reference decoder instead of straight from the wire (an
+   * inventory snapshot, or input in a form the fast path does not read): a share that grows is a cost.
+   */
+  referencePathEvents: Counter;
   /** Time from receiving a batch to its commit. */
   commitSeconds: Histogram<'transport'>;
   /** Batches per write transaction: above 1 when group commit joins batches that arrived together. */
@@ -63,6 +68,11 @@ export function createCollectorMetrics(registry = new Registry(), defaults = tru
     tenantOverwritten: new Counter({
       name: 'inosec_ingest_tenant_overwritten_total',
       help: 'Events that carried a tenant id other than their agent’s, overwritten',
+      registers,
+    }),
+    referencePathEvents: new Counter({
+      name: 'inosec_ingest_reference_path_events_total',
+      help: 'Events of accepted batches encoded by the reference decoder, not straight from the wire',
       registers,
     }),
     commitSeconds: new Histogram({
