@@ -190,6 +190,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
       ...(tls ? { tls } : {}),
       ingest,
       findAgent: lookup,
+      streamWindowBytes: config.INOSEC_GRPC_STREAM_WINDOW_BYTES,
       metrics,
       logger: logger.child({ component: 'grpc-ingest' }),
       maxMessageBytes: Math.min(config.INOSEC_INGEST_MAX_BATCH_BYTES * 4, 64 * 1_048_576),

@@ -2,6 +2,7 @@
 // input answered on the stream with a reason and a counter while the collector keeps serving other agents.
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
+import http2 from 'node:http2';
 import * as grpc from '@grpc/grpc-js';
 import { EventBatch, inosec } from '@inosec/protos';
 import { pino } from 'pino';
@@ -74,6 +75,29 @@ async function metric(name: string, labels: string): Promise<number> {
 }
 
 describe('gRPC ingest over mTLS', () => {
+  it('offers agents a 1 MiB HTTP/2 receive window per stream, not the 64 KiB default', async () => {
+    const pem = await pki.agent('agent-1');
+    const session = http2.connect(`https://localhost:${collector.grpcPort}`, {
+      ca: pki.ca.cert,
+      cert: pem.cert,
+      key: pem.key,
+    });
+    try {
+      const window = await new Promise<number | undefined>((resolve, reject) => {
+        const timer = setTimeout(() => resolve(session.remoteSettings.initialWindowSize), 5000);
+        session.on('error', reject);
+        session.on('remoteSettings', (settings) => {
+          if (settings.initialWindowSize !== 1_048_576) return;
+          clearTimeout(timer);
+          resolve(settings.initialWindowSize);
+        });
+      });
+      expect(window).toBe(1_048_576);
+    } finally {
+      session.destroy();
+    }
+  });
+
   it('stores batches from an agent identified by its certificate and acks each with the highest stored seq', async () => {
     const stream = openStream(await agentClient('agent-1'));
     for (let i = 0; i < 5; i++) stream.send(bytes(makeBatch('agent-1', 1 + i * 100, 100)));

@@ -43,6 +43,15 @@ export const collectorConfigSchema = z.object({
     .describe(
       'true to serve gRPC without TLS, taking the agent id from a header: only for tests on loopback (default false)',
     ),
+  INOSEC_GRPC_STREAM_WINDOW_BYTES: z.coerce
+    .number()
+    .int()
+    .min(65_535)
+    .max(2_147_483_647)
+    .default(1_048_576)
+    .describe(
+      'HTTP/2 receive window per gRPC stream in bytes, 65535-2147483647: what an agent may send before the collector reads it (default 1048576)',
+    ),
   INOSEC_COLLECTOR_HTTP_HOST: configFields.host('127.0.0.1', "the collector's /metrics and /healthz"),
   INOSEC_COLLECTOR_HTTP_PORT: configFields.port(9464, "the collector's /metrics and /healthz"),
   INOSEC_TELEMETRY_RETENTION_DAYS: z.coerce

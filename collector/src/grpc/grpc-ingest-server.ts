@@ -1,3 +1,4 @@
+import type { Http2SecureServer, Http2Server, ServerHttp2Session } from 'node:http2';
 import * as grpc from '@grpc/grpc-js';
 import { ingestPushRawDefinition, type IngestPushRawHandlers } from '@inosec/protos';
 import type { Logger } from 'pino';
@@ -32,6 +33,33 @@ export interface GrpcIngestServerOptions {
    * control holds the agent back.
    */
   pipelineDepth?: number;
+  /**
+   * HTTP/2 receive window per stream (the connection's is twice it): how much of a stream the agent may send
+   * before the collector has read it. The HTTP/2 default, 64 KiB, made an agent wait for a window update
+   * about every 64 KiB of a batch (docs/decisions.md). Default 1 MiB.
+   */
+  streamWindowBytes?: number;
+}
+
+const DEFAULT_STREAM_WINDOW = 1_048_576;
+
+/**
+ * grpc-js gives its server no setting for the HTTP/2 receive window, so it is raised on each new session of
+ * the server's own HTTP/2 servers (a field grpc-js keeps private; grpc-js is pinned by the lockfile, and the
+ * gRPC ingest test checks the window an agent is offered).
+ */
+function raiseReceiveWindow(server: grpc.Server, bytes: number, logger: Logger): void {
+  const servers = (server as unknown as { http2Servers?: unknown }).http2Servers;
+  if (!(servers instanceof Map)) {
+    logger.warn('grpc-js keeps no http2Servers map: the HTTP/2 receive window stays at its 64 KiB default');
+    return;
+  }
+  for (const http2Server of servers.keys() as IterableIterator<Http2Server | Http2SecureServer>) {
+    http2Server.on('session', (session: ServerHttp2Session) => {
+      session.settings({ initialWindowSize: bytes });
+      session.setLocalWindowSize(bytes * 2);
+    });
+  }
 }
 
 export interface GrpcIngestServer {
@@ -179,6 +207,7 @@ export async function startGrpcIngestServer(options: GrpcIngestServerOptions): P
     );
   });
   logger.info({ host: options.host, port, tls: options.tls !== undefined }, 'gRPC ingest listening');
+  raiseReceiveWindow(server, options.streamWindowBytes ?? DEFAULT_STREAM_WINDOW, logger);
 
   return {
     port,
