@@ -86,7 +86,7 @@ describe('gRPC ingest over mTLS', () => {
       const window = await new Promise<number | undefined>((resolve, reject) => {
         const timer = setTimeout(() => resolve(session.remoteSettings.initialWindowSize), 5000);
         session.on('error', reject);
-        session.on('remoteSettings', (settings) => {
+        session.on('remoteSettings', (settings: http2.Settings) => {
           if (settings.initialWindowSize !== 1_048_576) return;
           clearTimeout(timer);
           resolve(settings.initialWindowSize);
