@@ -3,7 +3,14 @@
 // awkward values, and on input only the reference path handles; and its schema against the .proto files.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Event, EventBatch, encodeEventBatchBytes, type IEvent, type IEventBatch } from '@inosec/protos';
+import {
+  Event,
+  EventBatch,
+  encodeEventBatchBytes,
+  inosec,
+  type IEvent,
+  type IEventBatch,
+} from '@inosec/protos';
 import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
 import { TABLE_NAMES } from '../storage/event-rows.js';
@@ -202,7 +209,7 @@ describe('encodeWireBatch', () => {
     events[2] = { ...events[2], host: { hostname: 'own-host' } }; // an event with its own host
     events[4] = { seq: 5, timeUnixUs: nowUs, inventory: { packages: [{ name: 'bash', version: '5.2' }] } };
     events[6] = { seq: 7, timeUnixUs: nowUs, log: { message: 'x', fields: { '10': 'a', '2': 'b' } } }; // keys JS reorders
-    events[8] = { seq: 9, timeUnixUs: nowUs, network: { kind: 99 } }; // an enum value this build does not know
+    events[8] = { seq: 9, timeUnixUs: nowUs, network: { kind: 99 as inosec.v1.NetworkEvent.Kind } }; // an enum value this build does not know
     events[9] = { seq: 10, timeUnixUs: nowUs, ot: { points: [{ rawValue: Uint8Array.of(1, 2) }] } }; // bytes
     const fast = expectSame(batch(events));
     expect(fast?.ok && fast.referenceEvents).toBe(5);
