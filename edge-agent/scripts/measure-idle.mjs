@@ -13,8 +13,10 @@
 //                stub: a gRPC server in this process acknowledges every batch as stored, as a collector does;
 //                tls: the same over mTLS (grpcs://, a throwaway CA made with the openssl CLI), as the benchmark
 //                in collector/bench/ingest.bench.ts runs the agent against the real collector
+//   --unit       a systemd unit whose [Service] Environment= lines the agent runs with, as systemd would start
+//                it (default installers/linux/inosec-agent.service: MALLOC_ARENA_MAX=2); --unit none: without
 // Extra Node flags, the libuv pool size and glibc malloc settings go through the environment (NODE_OPTIONS,
-// UV_THREADPOOL_SIZE, MALLOC_*, GLIBC_TUNABLES):
+// UV_THREADPOOL_SIZE, MALLOC_*, GLIBC_TUNABLES), over the unit's:
 //   NODE_OPTIONS="--max-semi-space-size=1" node edge-agent/scripts/measure-idle.mjs
 
 import { execFileSync, spawn } from 'node:child_process';
@@ -34,6 +36,10 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '20' },
     label: { type: 'string' },
     collector: { type: 'string', default: 'down' },
+    unit: {
+      type: 'string',
+      default: path.resolve(import.meta.dirname, '../../installers/linux/inosec-agent.service'),
+    },
     'node-arg': { type: 'string', multiple: true, default: [] },
   },
 });
@@ -45,6 +51,60 @@ const label =
 const ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
 if (!['down', 'stub', 'tls'].includes(values.collector))
   throw new Error('--collector must be down, stub or tls');
+
+/**
+ * The variables set by the Environment= lines of a unit's [Service] section, as systemd reads them (the same
+ * rules as unitEnvironment() in collector/test/support/agent-process-unit.ts, which the benchmark uses): lines
+ * accumulate, later wins, an empty Environment= clears, '…'/"…" quote, `\` takes the next character as is,
+ * `\` at a line's end continues it, `%%` is %; other specifiers throw (their value depends on the host).
+ */
+function unitEnvironment(file) {
+  const env = {};
+  let section = '';
+  for (const [index, raw] of readFileSync(file, 'utf8').replace(/\\\n/g, ' ').split('\n').entries()) {
+    const line = raw.trim();
+    const where = `${file}:${index + 1}`;
+    const header = /^\[(.+)\]$/.exec(line);
+    if (header) section = header[1];
+    const assignment = /^Environment\s*=\s*(.*)$/.exec(line);
+    if (header || section !== 'Service' || !assignment) continue;
+    if (assignment[1] === '') {
+      for (const key of Object.keys(env)) delete env[key];
+      continue;
+    }
+    if (/%[^%]/.test(assignment[1].replace(/%%/g, '')))
+      throw new Error(`${where}: specifiers are not supported`);
+    const value = assignment[1].replace(/%%/g, '%');
+    const words = [];
+    let word;
+    let quote;
+    for (let i = 0; i < value.length; i++) {
+      const c = value[i];
+      if (c === '\\' && i + 1 < value.length) {
+        word = (word ?? '') + value[++i];
+      } else if (quote) {
+        if (c === quote) quote = undefined;
+        else word = (word ?? '') + c;
+      } else if (c === '"' || c === "'") {
+        quote = c;
+        word ??= '';
+      } else if (c === ' ' || c === '\t') {
+        if (word !== undefined) words.push(word);
+        word = undefined;
+      } else {
+        word = (word ?? '') + c;
+      }
+    }
+    if (quote) throw new Error(`${where}: unterminated ${quote}`);
+    if (word !== undefined) words.push(word);
+    for (const w of words) {
+      const eq = w.indexOf('=');
+      if (eq <= 0) throw new Error(`${where}: "${w}" is not NAME=VALUE`);
+      env[w.slice(0, eq)] = w.slice(eq + 1);
+    }
+  }
+  return env;
+}
 
 /** VmRSS, RssAnon and RssFile in MiB, and the thread count. */
 function memory(pid) {
@@ -164,7 +224,9 @@ const tlsLines = pki
   : '';
 writeFileSync(config, `INOSEC_AGENT_STATE_DIR=${stateDir}\nLOG_LEVEL=error\n${tlsLines}`);
 const stub = values.collector === 'down' ? undefined : await startStubCollector(pki);
+const unitEnv = values.unit === 'none' ? {} : unitEnvironment(values.unit);
 const env = {
+  ...unitEnv,
   PATH: process.env.PATH,
   INOSEC_TRANSPORT: stub?.url ?? 'grpc://127.0.0.1:1',
   INOSEC_AGENT_ID: 'idle-bench',
@@ -194,7 +256,16 @@ try {
   const status = JSON.parse(readFileSync(path.join(stateDir, 'status.json'), 'utf8'));
   const heapUsed = status.process.heapUsedBytes / 1_048_576;
   const heapTotal = status.process.heapTotalBytes / 1_048_576;
-  const extra = { label, window_s: seconds, warmup_s: warmup, collector: values.collector };
+  const unitLabel = Object.entries(unitEnv)
+    .map(([name, value]) => `${name}=${value}`)
+    .join(' ');
+  const extra = {
+    label,
+    window_s: seconds,
+    warmup_s: warmup,
+    collector: values.collector,
+    unit_env: unitLabel,
+  };
   console.log(
     `idle ${label}: RSS median ${round(median(rss))} MiB, max ${round(Math.max(...rss))}, avg ${round(rss.reduce((a, b) => a + b, 0) / rss.length)} ` +
       `(anonymous ${round(median(samples.map((s) => s.anon)))}, file ${round(median(samples.map((s) => s.file)))}; ` +

@@ -16,6 +16,11 @@ export interface AgentProcessOptions {
   synthetic?: number;
   rate?: number;
   binary?: string;
+  /**
+   * Variables of the agent process's own environment besides PATH, read at exec by glibc and Node
+   * (MALLOC_ARENA_MAX, NODE_OPTIONS, ...): e.g. the installed unit's, from unitEnvironment().
+   */
+  processEnv?: Record<string, string>;
 }
 
 export interface AgentStatusFile {
@@ -66,16 +71,14 @@ export class AgentProcess {
     if (this.options.synthetic !== undefined) args.push('--synthetic', String(this.options.synthetic));
     if (this.options.rate) args.push('--rate', String(this.options.rate));
     if (!binary && !existsSync(AGENT_MAIN)) throw new Error(`${AGENT_MAIN} is missing: run npm run build`);
+    const env = { ...this.options.processEnv, PATH: process.env['PATH'] ?? '' };
     const child = binary
-      ? spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env['PATH'] ?? '' } })
+      ? spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], env })
       : // INOSEC_AGENT_NODE_ARGS: extra node flags for the agent process (`--cpu-prof` to profile a run).
         spawn(
           process.execPath,
           [...(process.env['INOSEC_AGENT_NODE_ARGS']?.split(' ').filter(Boolean) ?? []), AGENT_MAIN, ...args],
-          {
-            stdio: ['ignore', 'pipe', 'pipe'],
-            env: { PATH: process.env['PATH'] ?? '' },
-          },
+          { stdio: ['ignore', 'pipe', 'pipe'], env },
         );
     const keep = (chunk: Buffer) => {
       this.output = (this.output + chunk.toString()).slice(-200_000);
