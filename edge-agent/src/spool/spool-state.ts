@@ -1,38 +1,89 @@
 import { readFileSync } from 'node:fs';
 import { open, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
 
 export const STATE_FILE = 'state.json';
 const STATE_TMP = 'state.json.tmp';
 
-const counter = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
-
 /** What the spool keeps durably besides its segments. */
-const stateSchema = z.object({
-  version: z.literal(1),
+export interface SpoolStateData {
+  version: 1;
   /** Everything <= ackedSeq was acknowledged by the collector. */
-  ackedSeq: counter,
+  ackedSeq: number;
   /** A floor for the next seq (exact after a clean close). */
-  nextSeq: counter.min(1),
+  nextSeq: number;
   /** Seqs up to this may have been handed out (and read by the transport) before they were on disk. */
-  reservedSeq: counter,
+  reservedSeq: number;
   /** True only after a clean close; false while the spool is open. */
-  clean: z.boolean(),
+  clean: boolean;
   /** The kernel boot id when the spool was last opened: a new one after an unclean close means the host crashed. */
-  bootId: z.string(),
+  bootId: string;
   /** A gap at the tail up to this seq was already counted (so that no recovery counts it twice). */
-  lossCheckedSeq: counter,
-  droppedRecords: counter,
-  droppedSegments: counter,
-  tornTails: counter,
-  tornBytes: counter,
-  corruptFiles: counter,
-  quarantined: counter,
-  skippedSeqs: counter,
-});
+  lossCheckedSeq: number;
+  droppedRecords: number;
+  droppedSegments: number;
+  tornTails: number;
+  tornBytes: number;
+  corruptFiles: number;
+  quarantined: number;
+  skippedSeqs: number;
+}
 
-export type SpoolStateData = z.infer<typeof stateSchema>;
+type Check = (value: unknown) => string | undefined;
+
+/** A value as a reason shows it: JSON, at most 40 characters. */
+const shown = (value: unknown): string =>
+  value === undefined ? 'nothing' : JSON.stringify(value).slice(0, 40);
+
+/** A counter: a whole number from `min` to 2^53-1. */
+const counter =
+  (min = 0): Check =>
+  (value) =>
+    typeof value === 'number' && Number.isSafeInteger(value) && value >= min
+      ? undefined
+      : `expected a whole number from ${min} to 2^53-1, got ${shown(value)}`;
+
+/** The check of each key of state.json; a key not listed here is ignored (and not kept). */
+const STATE_CHECKS: { readonly [K in keyof SpoolStateData]-?: Check } = {
+  version: (value) => (value === 1 ? undefined : `expected 1, got ${shown(value)}`),
+  ackedSeq: counter(),
+  nextSeq: counter(1),
+  reservedSeq: counter(),
+  clean: (value) => (typeof value === 'boolean' ? undefined : `expected true or false, got ${shown(value)}`),
+  bootId: (value) => (typeof value === 'string' ? undefined : `expected a string, got ${shown(value)}`),
+  lossCheckedSeq: counter(),
+  droppedRecords: counter(),
+  droppedSegments: counter(),
+  tornTails: counter(),
+  tornBytes: counter(),
+  corruptFiles: counter(),
+  quarantined: counter(),
+  skippedSeqs: counter(),
+};
+
+/**
+ * Checks parsed state.json content: the state, or every bad key with why (`ackedSeq: expected a whole
+ * number ..., got "oops"`), one per line.
+ */
+export function validateState(
+  json: unknown,
+): { ok: true; state: SpoolStateData } | { ok: false; reason: string } {
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    return {
+      ok: false,
+      reason: `expected a JSON object, got ${shown(json)}`,
+    };
+  const record = json as Record<string, unknown>;
+  const state: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [key, check] of Object.entries(STATE_CHECKS)) {
+    const problem = check(record[key]);
+    if (problem) problems.push(`${key}: ${problem}`);
+    else state[key] = record[key];
+  }
+  if (problems.length > 0) return { ok: false, reason: problems.join('\n') };
+  return { ok: true, state: state as unknown as SpoolStateData };
+}
 
 /** The state of a spool that never existed. */
 export function initialState(bootId: string): SpoolStateData {
@@ -72,9 +123,8 @@ export async function readStateFile(dir: string): Promise<StateReadResult> {
   } catch (error) {
     return { kind: 'invalid', reason: `not JSON: ${(error as Error).message}` };
   }
-  const parsed = stateSchema.safeParse(json);
-  if (!parsed.success) return { kind: 'invalid', reason: z.prettifyError(parsed.error) };
-  return { kind: 'ok', state: parsed.data };
+  const checked = validateState(json);
+  return checked.ok ? { kind: 'ok', state: checked.state } : { kind: 'invalid', reason: checked.reason };
 }
 
 /** The current kernel boot id (Linux), or '' where there is none: then every unclean close counts as a host crash. */
