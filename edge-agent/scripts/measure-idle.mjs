@@ -14,7 +14,7 @@
 //                tls: the same over mTLS (grpcs://, a throwaway CA made with the openssl CLI), as the benchmark
 //                in collector/bench/ingest.bench.ts runs the agent against the real collector
 //   --unit       a systemd unit whose [Service] Environment= lines the agent runs with, as systemd would start
-//                it (default installers/linux/inosec-agent.service: MALLOC_ARENA_MAX=2); --unit none: without
+//                it (default installers/linux/inosec-agent.service: MALLOC_* and NODE_OPTIONS); --unit none: without
 // Extra Node flags, the libuv pool size and glibc malloc settings go through the environment (NODE_OPTIONS,
 // UV_THREADPOOL_SIZE, MALLOC_*, GLIBC_TUNABLES), over the unit's:
 //   NODE_OPTIONS="--max-semi-space-size=1" node edge-agent/scripts/measure-idle.mjs

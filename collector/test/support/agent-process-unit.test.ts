@@ -20,7 +20,12 @@ describe('unitEnvironment', () => {
   }
 
   it("reads the installed agent unit's process environment", () => {
-    expect(unitEnvironment()).toEqual({ MALLOC_ARENA_MAX: '2', NODE_OPTIONS: '--v8-pool-size=1' });
+    expect(unitEnvironment()).toEqual({
+      MALLOC_ARENA_MAX: '2',
+      MALLOC_MMAP_THRESHOLD_: '131072',
+      MALLOC_TRIM_THRESHOLD_: '131072',
+      NODE_OPTIONS: '--v8-pool-size=1',
+    });
   });
 
   it('reads Environment= of [Service] only, as systemd does: quoting, several per line, later wins, reset', async () => {
