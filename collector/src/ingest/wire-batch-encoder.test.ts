@@ -47,6 +47,16 @@ const STRINGS = [
   '\u2028\u2029',
   '10.0.0.7',
   '2001:db8::1',
+  '0.0.0.0',
+  '255.255.255.255',
+  '010.0.0.1',
+  '1.2.3',
+  '256.1.1.1',
+  '1.2.3.4.5',
+  '1..2.3',
+  '::ffff:10.0.0.1',
+  'fe80::1%eth0',
+  '1.2.3.4 ',
 ];
 
 /** A random value for every field of `type` (each field set with probability `fill`). */

@@ -355,16 +355,7 @@ class WireBatch {
       .textBytes(src, sensorStart, sensorEnd)
       .put(this.hostFields);
     const text = (slot: number): BinaryRows => rows.textBytes(src, slots.start(slot), slots.end(slot));
-    const ip = (slot: number): BinaryRows =>
-      rows.inet(
-        slots.has(slot)
-          ? Buffer.from(
-              src.buffer,
-              src.byteOffset + slots.start(slot),
-              slots.end(slot) - slots.start(slot),
-            ).toString('latin1')
-          : undefined,
-      );
+    const ip = (slot: number): BinaryRows => rows.inetBytes(src, slots.start(slot), slots.end(slot));
     switch (payload) {
       case 9:
         labelField(rows, NETWORK_KIND, slots.number(KIND));
@@ -401,7 +392,7 @@ class WireBatch {
         this.eventsColumns(rows, payload);
     }
     const at = rows.beginField();
-    rows.put(json.bytes()).endField(at);
+    rows.putFrom(json).endField(at);
     this.tenantOverwritten += overwritten;
   }
 
@@ -427,15 +418,7 @@ class WireBatch {
     text(EXE);
     text(CMD);
     text(ENTITY);
-    text(PARENT).inet(
-      slots.has(SRC_IP)
-        ? Buffer.from(
-            src.buffer,
-            src.byteOffset + slots.start(SRC_IP),
-            slots.end(SRC_IP) - slots.start(SRC_IP),
-          ).toString('latin1')
-        : undefined,
-    );
+    text(PARENT).inetBytes(src, slots.start(SRC_IP), slots.end(SRC_IP));
     text(PATH);
     text(SHA);
     text(payload === 12 && !slots.has(MESSAGE) ? ORIGINAL : MESSAGE);

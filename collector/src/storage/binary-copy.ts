@@ -321,6 +321,52 @@ export class BinaryRows {
     return this;
   }
 
+  /** The rows-less bytes of another writer appended (a scratch buffer's JSON). */
+  putFrom(other: BinaryRows): this {
+    this.ensure(other.offset);
+    other.buffer.copy(this.buffer, this.offset, 0, other.offset);
+    this.offset += other.offset;
+    return this;
+  }
+
+  /**
+   * An inet field from the bytes of an address string: a dotted IPv4 address is read from the bytes (what
+   * isIPv4 accepts: four decimal octets 0-255 without leading zeros), anything else goes through inet().
+   */
+  inetBytes(src: Uint8Array, start: number, end: number): this {
+    if (start >= end) return this.null();
+    this.ensure(12);
+    const b = this.buffer;
+    const o = this.offset;
+    let octet = 0;
+    let value = 0;
+    let digits = 0;
+    let i = start;
+    for (; i < end; i++) {
+      const c = src[i] as number;
+      if (c >= 48 && c <= 57) {
+        if (digits === 1 && value === 0) break; // a leading zero
+        value = value * 10 + (c - 48);
+        if (++digits > 3 || value > 255) break;
+      } else if (c === 46 && digits > 0 && octet < 3) {
+        b[o + 8 + octet++] = value;
+        value = 0;
+        digits = 0;
+      } else break;
+    }
+    if (i < end || octet !== 3 || digits === 0) {
+      return this.inet(Buffer.from(src.buffer, src.byteOffset + start, end - start).toString('latin1'));
+    }
+    b[o + 11] = value;
+    b.writeInt32BE(8, o);
+    b[o + 4] = PGSQL_AF_INET;
+    b[o + 5] = 32;
+    b[o + 6] = 0;
+    b[o + 7] = 4;
+    this.offset += 12;
+    return this;
+  }
+
   /**
    * A JSON string from UTF-8 bytes, quoted and escaped exactly as JSON.stringify escapes the decoded
    * string (then NUL as \uFFFD, as json() does). Returns false when the bytes are not valid UTF-8.
