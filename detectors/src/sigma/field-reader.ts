@@ -1,0 +1,43 @@
+// Reading a rule's field from an event: the key as written first (flat records such as Windows EventData
+// and our flattened events use dotted keys: `process.command_line`), then, for a dotted name the event does
+// not have as a key, a walk through nested objects (`{"process": {"command_line": ...}}`). Arrays met on
+// the way give every element's value (a rule on `dns.answers.name` matches any answer).
+import type { FieldReader, SigmaEvent } from './sigma-types.js';
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/** Compiles the reader of one field name (do it once per rule field, not per event). */
+export function fieldReader(name: string): FieldReader {
+  if (!name.includes('.')) return (event) => (hasOwn.call(event, name) ? event[name] : undefined);
+  const parts = name.split('.');
+  return (event) => {
+    if (hasOwn.call(event, name)) return event[name];
+    return walk(event, parts, 0);
+  };
+}
+
+/** True when the event has the field at all (its value may be null or empty): the `exists` modifier. */
+export function fieldExists(event: SigmaEvent, reader: FieldReader): boolean {
+  return reader(event) !== undefined;
+}
+
+function walk(value: unknown, parts: readonly string[], index: number): unknown {
+  let current = value;
+  for (let i = index; i < parts.length; i++) {
+    if (Array.isArray(current)) {
+      const values: unknown[] = [];
+      for (const element of current) {
+        const found = walk(element, parts, i);
+        if (found === undefined) continue;
+        if (Array.isArray(found)) values.push(...(found as unknown[]));
+        else values.push(found);
+      }
+      return values.length ? values : undefined;
+    }
+    if (current === null || typeof current !== 'object') return undefined;
+    const key = parts[i] as string;
+    if (!hasOwn.call(current, key)) return undefined;
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current;
+}
