@@ -229,6 +229,68 @@ async function copyCeiling(
 }
 
 describe('ingest benchmarks', () => {
+  // First, while the host is idle: after the throughput runs PostgreSQL would still be vacuuming and
+  // checkpointing a million rows, and a busy host delays the agent's return of its start-up heap.
+  it('agent RSS and CPU at the default policy on this idle host', async () => {
+    const grpcCollector = await collector();
+    await grpcCollector.start();
+    const agentId = 'bench-idle';
+    await enrollAgent(db.admin, agentId, tenant);
+    const pem = await pki.agent(agentId);
+    const binary = path.join(REPO_ROOT, 'edge-agent/dist-bin/inosec-agent-linux-x64');
+    const useBinary = existsSync(binary);
+    // The process environment of the installed agent (the unit's Environment=, e.g. MALLOC_ARENA_MAX).
+    const processEnv = unitEnvironment();
+    const agent = await AgentProcess.create({
+      env: {
+        INOSEC_TRANSPORT: `grpcs://127.0.0.1:${grpcCollector.grpcPort}`,
+        INOSEC_AGENT_TLS_CERT: pem.certPath,
+        INOSEC_AGENT_TLS_KEY: pem.keyPath,
+        INOSEC_AGENT_TLS_CA: pki.ca.certPath,
+        LOG_LEVEL: 'warn',
+      },
+      processEnv,
+      ...(useBinary ? { binary } : {}),
+    });
+    cleanups.push(() => agent.destroy());
+    agent.start();
+    const pid = agent.pid as number;
+    const warmup = 20;
+    const window = 40;
+    await new Promise((resolve) => setTimeout(resolve, warmup * 1000));
+    if (!existsSync(`/proc/${pid}`))
+      throw new Error(`the agent exited during the warm-up:\n${agent.logs.slice(-3000)}`);
+    const ticks = async () => {
+      const stat = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
+      return Number(stat[11]) + Number(stat[12]); // utime + stime, clock ticks (100/s)
+    };
+    const rss = async () =>
+      Number(/VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
+    const before = await ticks();
+    const samples: number[] = [];
+    for (let i = 0; i < window; i++) {
+      samples.push(await rss());
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    const cpu = ((await ticks()) - before) / 100 / window;
+    const extra = {
+      binary: useBinary,
+      warmup_s: warmup,
+      window_s: window,
+      policy: 'default',
+      unit_env: Object.entries(processEnv)
+        .map(([name, value]) => `${name}=${value}`)
+        .join(' '),
+    };
+    figure('agent.rss_mb', Math.max(...samples), 'MB', {
+      ...extra,
+      median: samples.sort((a, b) => a - b)[Math.floor(samples.length / 2)],
+    });
+    figure('agent.cpu_pct', cpu * 100, '% of one core', extra);
+    if (useBinary) figure('agent.binary_mb', statSync(binary).size / 1e6, 'MB', { arch: 'x64' });
+    await grpcCollector.stop();
+  }, 300_000);
+
   it('events/s end to end over gRPC and NATS, against a raw COPY of the identical rows', async () => {
     // gRPC: the agent spools everything first, then the collector comes up and the drain is timed.
     const grpcCollector = await collector();
@@ -319,66 +381,6 @@ describe('ingest benchmarks', () => {
       seconds,
       max_ms: Math.round(Number(rows[0]?.max)),
     });
-    await grpcCollector.stop();
-  }, 300_000);
-
-  it('agent RSS and CPU at the default policy on this idle host', async () => {
-    const grpcCollector = await collector();
-    await grpcCollector.start();
-    const agentId = 'bench-idle';
-    await enrollAgent(db.admin, agentId, tenant);
-    const pem = await pki.agent(agentId);
-    const binary = path.join(REPO_ROOT, 'edge-agent/dist-bin/inosec-agent-linux-x64');
-    const useBinary = existsSync(binary);
-    // The process environment of the installed agent (the unit's Environment=, e.g. MALLOC_ARENA_MAX).
-    const processEnv = unitEnvironment();
-    const agent = await AgentProcess.create({
-      env: {
-        INOSEC_TRANSPORT: `grpcs://127.0.0.1:${grpcCollector.grpcPort}`,
-        INOSEC_AGENT_TLS_CERT: pem.certPath,
-        INOSEC_AGENT_TLS_KEY: pem.keyPath,
-        INOSEC_AGENT_TLS_CA: pki.ca.certPath,
-        LOG_LEVEL: 'warn',
-      },
-      processEnv,
-      ...(useBinary ? { binary } : {}),
-    });
-    cleanups.push(() => agent.destroy());
-    agent.start();
-    const pid = agent.pid as number;
-    const warmup = 20;
-    const window = 40;
-    await new Promise((resolve) => setTimeout(resolve, warmup * 1000));
-    if (!existsSync(`/proc/${pid}`))
-      throw new Error(`the agent exited during the warm-up:\n${agent.logs.slice(-3000)}`);
-    const ticks = async () => {
-      const stat = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
-      return Number(stat[11]) + Number(stat[12]); // utime + stime, clock ticks (100/s)
-    };
-    const rss = async () =>
-      Number(/VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
-    const before = await ticks();
-    const samples: number[] = [];
-    for (let i = 0; i < window; i++) {
-      samples.push(await rss());
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-    }
-    const cpu = ((await ticks()) - before) / 100 / window;
-    const extra = {
-      binary: useBinary,
-      warmup_s: warmup,
-      window_s: window,
-      policy: 'default',
-      unit_env: Object.entries(processEnv)
-        .map(([name, value]) => `${name}=${value}`)
-        .join(' '),
-    };
-    figure('agent.rss_mb', Math.max(...samples), 'MB', {
-      ...extra,
-      median: samples.sort((a, b) => a - b)[Math.floor(samples.length / 2)],
-    });
-    figure('agent.cpu_pct', cpu * 100, '% of one core', extra);
-    if (useBinary) figure('agent.binary_mb', statSync(binary).size / 1e6, 'MB', { arch: 'x64' });
     await grpcCollector.stop();
   }, 300_000);
 });
