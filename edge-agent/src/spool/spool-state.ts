@@ -1,12 +1,25 @@
 import { readFileSync } from 'node:fs';
 import { open, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
+import type { SpoolStats } from './spool.js';
 
 export const STATE_FILE = 'state.json';
 const STATE_TMP = 'state.json.tmp';
 
+/** The spool's cumulative counters, kept across restarts (their meaning: SpoolStats). */
+type DurableCounters = Pick<
+  SpoolStats,
+  | 'droppedRecords'
+  | 'droppedSegments'
+  | 'tornTails'
+  | 'tornBytes'
+  | 'corruptFiles'
+  | 'quarantined'
+  | 'skippedSeqs'
+>;
+
 /** What the spool keeps durably besides its segments. */
-export interface SpoolStateData {
+export interface SpoolStateData extends DurableCounters {
   version: 1;
   /** Everything <= ackedSeq was acknowledged by the collector. */
   ackedSeq: number;
@@ -20,13 +33,6 @@ export interface SpoolStateData {
   bootId: string;
   /** A gap at the tail up to this seq was already counted (so that no recovery counts it twice). */
   lossCheckedSeq: number;
-  droppedRecords: number;
-  droppedSegments: number;
-  tornTails: number;
-  tornBytes: number;
-  corruptFiles: number;
-  quarantined: number;
-  skippedSeqs: number;
 }
 
 type Check = (value: unknown) => string | undefined;
