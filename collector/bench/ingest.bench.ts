@@ -14,7 +14,7 @@ import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER } from '../src/storage/binary-c
 import { TELEMETRY_TABLES, type TelemetryTable } from '../src/storage/event-rows.js';
 import { AgentProcess, REPO_ROOT, until } from '../test/support/agent-process.js';
 import { unitEnvironment } from '../test/support/agent-process-unit.js';
-import { createTestPki, type TestPki } from '../test/support/certs.js';
+import { createTestPki, grpcAgentEnv, type TestPki } from '../test/support/certs.js';
 import { CollectorProcess } from '../test/support/collector-process.js';
 import { startNatsServer, type TestNatsServer } from '../test/support/nats-server.js';
 import {
@@ -105,13 +105,9 @@ async function grpcAgent(
   compression = 'none',
 ) {
   await enrollAgent(db.admin, agentId, tenant);
-  const pem = await pki.agent(agentId);
   const agent = await AgentProcess.create({
     env: {
-      INOSEC_TRANSPORT: `grpcs://127.0.0.1:${port}`,
-      INOSEC_AGENT_TLS_CERT: pem.certPath,
-      INOSEC_AGENT_TLS_KEY: pem.keyPath,
-      INOSEC_AGENT_TLS_CA: pki.ca.certPath,
+      ...(await grpcAgentEnv(pki, agentId, port)),
       INOSEC_TRANSPORT_COMPRESSION: compression,
       LOG_LEVEL: 'warn',
     },
@@ -236,17 +232,13 @@ describe('ingest benchmarks', () => {
     await grpcCollector.start();
     const agentId = 'bench-idle';
     await enrollAgent(db.admin, agentId, tenant);
-    const pem = await pki.agent(agentId);
     const binary = path.join(REPO_ROOT, 'edge-agent/dist-bin/inosec-agent-linux-x64');
     const useBinary = existsSync(binary);
     // The process environment of the installed agent (the unit's Environment=, e.g. MALLOC_ARENA_MAX).
     const processEnv = unitEnvironment();
     const agent = await AgentProcess.create({
       env: {
-        INOSEC_TRANSPORT: `grpcs://127.0.0.1:${grpcCollector.grpcPort}`,
-        INOSEC_AGENT_TLS_CERT: pem.certPath,
-        INOSEC_AGENT_TLS_KEY: pem.keyPath,
-        INOSEC_AGENT_TLS_CA: pki.ca.certPath,
+        ...(await grpcAgentEnv(pki, agentId, grpcCollector.grpcPort)),
         LOG_LEVEL: 'warn',
       },
       processEnv,

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentProcess, until } from './support/agent-process.js';
-import { createTestPki, type TestPki } from './support/certs.js';
+import { createTestPki, grpcAgentEnv, type TestPki } from './support/certs.js';
 import { CollectorProcess } from './support/collector-process.js';
 import { startNatsServer, type TestNatsServer } from './support/nats-server.js';
 import { enrollAgent, freePort, startTestDatabase, type TestDatabase } from './support/postgres.js';
@@ -47,13 +47,9 @@ async function collectorProcess(extra: Record<string, string> = {}): Promise<Col
 
 async function grpcAgent(agentId: string, port: number, synthetic = EVENTS, rate = 0): Promise<AgentProcess> {
   await enrollAgent(db.admin, agentId, tenant);
-  const pem = await pki.agent(agentId);
   const agent = await AgentProcess.create({
     env: {
-      INOSEC_TRANSPORT: `grpcs://127.0.0.1:${port}`,
-      INOSEC_AGENT_TLS_CERT: pem.certPath,
-      INOSEC_AGENT_TLS_KEY: pem.keyPath,
-      INOSEC_AGENT_TLS_CA: pki.ca.certPath,
+      ...(await grpcAgentEnv(pki, agentId, port)),
       INOSEC_TRANSPORT_COMPRESSION: 'none',
     },
     synthetic,

@@ -120,3 +120,18 @@ export async function createTestPki(): Promise<TestPki> {
     foreignAgent: (agentId) => issue(dir, 'foreign-ca', `foreign-${agentId}`, `/CN=${agentId}`, clientExt),
   };
 }
+
+/** The environment of an agent sending to the collector at 127.0.0.1:`port` over gRPC with mTLS, with its certificate from `pki`. */
+export async function grpcAgentEnv(
+  pki: TestPki,
+  agentId: string,
+  port: number,
+): Promise<Record<string, string>> {
+  const pem = await pki.agent(agentId);
+  return {
+    INOSEC_TRANSPORT: `grpcs://127.0.0.1:${port}`,
+    INOSEC_AGENT_TLS_CERT: pem.certPath,
+    INOSEC_AGENT_TLS_KEY: pem.keyPath,
+    INOSEC_AGENT_TLS_CA: pki.ca.certPath,
+  };
+}
