@@ -4,14 +4,12 @@
 // the way give every element's value (a rule on `dns.answers.name` matches any answer).
 import type { FieldReader, SigmaEvent } from './sigma-types.js';
 
-const hasOwn = Object.prototype.hasOwnProperty;
-
 /** Compiles the reader of one field name (do it once per rule field, not per event). */
 export function fieldReader(name: string): FieldReader {
-  if (!name.includes('.')) return (event) => (hasOwn.call(event, name) ? event[name] : undefined);
+  if (!name.includes('.')) return (event) => (Object.hasOwn(event, name) ? event[name] : undefined);
   const parts = name.split('.');
   return (event) => {
-    if (hasOwn.call(event, name)) return event[name];
+    if (Object.hasOwn(event, name)) return event[name];
     return walk(event, parts, 0);
   };
 }
@@ -36,7 +34,7 @@ function walk(value: unknown, parts: readonly string[], index: number): unknown 
     }
     if (current === null || typeof current !== 'object') return undefined;
     const key = parts[i] as string;
-    if (!hasOwn.call(current, key)) return undefined;
+    if (!Object.hasOwn(current, key)) return undefined;
     current = (current as Record<string, unknown>)[key];
   }
   return current;

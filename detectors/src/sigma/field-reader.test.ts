@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { fieldExists, fieldReader } from './field-reader.js';
+
+describe('fieldReader', () => {
+  it('reads a flat key, dotted keys included, before walking nested objects', () => {
+    expect(fieldReader('Image')({ Image: 'C:\\x.exe' })).toBe('C:\\x.exe');
+    expect(fieldReader('process.name')({ 'process.name': 'flat', process: { name: 'nested' } })).toBe('flat');
+    expect(fieldReader('process.name')({ process: { name: 'nested' } })).toBe('nested');
+  });
+
+  it('gives every element of arrays met on the way, and undefined for what is not there', () => {
+    const read = fieldReader('dns.answers.name');
+    expect(read({ dns: { answers: [{ name: 'a' }, { type: 'x' }, { name: ['b', 'c'] }] } })).toEqual([
+      'a',
+      'b',
+      'c',
+    ]);
+    expect(read({ dns: { answers: [] } })).toBeUndefined();
+    expect(read({ dns: 'text' })).toBeUndefined();
+    expect(fieldReader('missing')({ other: 1 })).toBeUndefined();
+  });
+
+  it('does not read inherited properties', () => {
+    expect(fieldReader('toString')({})).toBeUndefined();
+    expect(fieldReader('a.constructor')({ a: {} })).toBeUndefined();
+  });
+
+  it('counts a field that is present with null or empty as existing', () => {
+    const read = fieldReader('User');
+    expect(fieldExists({ User: null }, read)).toBe(true);
+    expect(fieldExists({ User: '' }, read)).toBe(true);
+    expect(fieldExists({}, read)).toBe(false);
+  });
+});
