@@ -121,7 +121,7 @@ describe('no loss, agent → gRPC (mTLS) → collector → PostgreSQL', () => {
     const n = await expectExactlyOnce(agent, 'noloss-collector-kill', EVENTS);
     expect(n).toBeGreaterThanOrEqual(EVENTS);
     expect(storedAtKill).toBeLessThan(EVENTS); // the kill did happen mid-stream
-  });
+  }, 300_000);
 
   it('the database stopped for 30 s mid-stream', async () => {
     const collector = await collectorProcess();
@@ -149,7 +149,7 @@ describe('no loss, agent → gRPC (mTLS) → collector → PostgreSQL', () => {
     agent.start(); // the same state directory: spool, seq and offsets survive
     const n = await expectExactlyOnce(agent, 'noloss-agent-kill', 90_000);
     expect(n).toBeGreaterThanOrEqual(EVENTS);
-  });
+  }, 300_000);
 });
 
 describe('no loss, agent → NATS JetStream → collector → PostgreSQL', () => {
@@ -176,5 +176,5 @@ describe('no loss, agent → NATS JetStream → collector → PostgreSQL', () =>
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     await nats.start();
     await expectExactlyOnce(agent, agentId, EVENTS);
-  });
+  }, 300_000);
 });

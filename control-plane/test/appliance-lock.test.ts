@@ -93,5 +93,5 @@ describe('ApplianceLock', () => {
       // Released cleanly: no lock and no temporary files left behind.
       expect(await readdir(dataDir)).toEqual([]);
     }
-  });
+  }, 120_000);
 });

@@ -60,7 +60,11 @@ export class SigmaUnsupportedError extends InosecError {
 }
 
 function describeLocation(location: RuleLocation): string {
-  const parts = [location.file, location.ruleId && `rule ${location.ruleId}`, location.key && `at ${location.key}`];
+  const parts = [
+    location.file,
+    location.ruleId && `rule ${location.ruleId}`,
+    location.key && `at ${location.key}`,
+  ];
   const text = parts.filter(Boolean).join(', ');
   return text ? `${text}: ` : '';
 }

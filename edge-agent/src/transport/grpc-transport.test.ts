@@ -103,7 +103,9 @@ describe('GrpcTransport', () => {
     void transport.run();
     cleanups.push(() => transport.stop());
     const deadline = Date.now() + 10_000;
-    while (spool.stats().ackedSeq < 25 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    // The spool's acknowledgement and the transport's status are updated one after the other: wait for both.
+    while ((spool.stats().ackedSeq < 25 || transport.status().lastAckedSeq < 25) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
 
     expect(spool.stats().ackedSeq).toBe(25);
     expect(stub.received).toEqual([
