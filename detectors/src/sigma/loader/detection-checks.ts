@@ -1,6 +1,7 @@
 // Checks of a detection block that the JSON schema cannot express: the condition names search
 // identifiers that exist, keys carry known modifiers, and values have a shape a detection item can have.
-import { matchesIdentifierPattern, scanCondition } from './condition-names.js';
+import { compileCondition } from '../condition/index.js';
+import { SigmaRuleError, SigmaUnsupportedError } from '../sigma-types.js';
 import { REGEX_FLAG_MODIFIERS, SIGMA_MODIFIERS } from './known-modifiers.js';
 import type { RuleProblem } from './schema-error-text.js';
 import { describeValue, isPlainObject } from './yaml-values.js';
@@ -36,37 +37,29 @@ export function conditionsOf(value: unknown, key: string): Array<[string, string
   return [];
 }
 
+/**
+ * The condition is parsed and its names and patterns resolved by the condition compiler itself (against
+ * placeholder selections), so the loader refuses exactly what compiling the rule would refuse.
+ */
 function checkCondition(
   condition: string,
   key: string,
   identifiers: readonly string[],
   problems: RuleProblem[],
 ): void {
-  if (condition.trim() === '') {
-    problems.push({ key, message: 'the condition is empty' });
-    return;
-  }
-  const known = new Set(identifiers);
-  const have = identifiers.length > 0 ? identifiers.join(', ') : 'none';
-  const { names, patterns, problems: syntax } = scanCondition(condition);
-  for (const message of syntax) problems.push({ key, message: `condition '${condition}' ${message}` });
-  for (const name of new Set(names)) {
-    if (!known.has(name)) {
-      problems.push({
-        key,
-        message: `condition '${condition}' uses '${name}', which is not a search identifier of this rule (defined: ${have})`,
-      });
-    }
-  }
-  for (const pattern of new Set(patterns)) {
-    if (!identifiers.some((identifier) => matchesIdentifierPattern(pattern, identifier))) {
-      problems.push({
-        key,
-        message: `condition '${condition}' uses 'of ${pattern}', which matches no search identifier (defined: ${have})`,
-      });
-    }
+  const selections = new Map(identifiers.map((identifier) => [identifier, never] as const));
+  try {
+    compileCondition(condition, selections, { key });
+  } catch (error) {
+    if (!(error instanceof SigmaRuleError || error instanceof SigmaUnsupportedError)) throw error;
+    // The problem carries the key; the loader adds the file and rule to the message.
+    const prefix = `at ${key}: `;
+    const message = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+    problems.push({ key, message });
   }
 }
+
+const never = (): boolean => false;
 
 /** A search identifier: a map of field → values, or a list of keywords and/or such maps. */
 function checkSearchIdentifier(value: unknown, key: string, problems: RuleProblem[]): void {

@@ -144,13 +144,20 @@ describe('parseRuleText: detection rules', () => {
   });
 
   it('reports condition names that are not search identifiers, and x-of patterns that match none', () => {
+    // The condition compiler checks the condition: it stops at the first problem.
     const text = rule().replace(
       'condition: selection and not filter',
       'condition: selection and not filtr or 1 of keyword*',
     );
     expect(messages(text)).toEqual([
-      "rules/x.yml, rule 0e95725d-7320-415d-80f7-004da920fc11, at detection.condition: condition 'selection and not filtr or 1 of keyword*' uses 'filtr', which is not a search identifier of this rule (defined: selection, filter)",
-      "rules/x.yml, rule 0e95725d-7320-415d-80f7-004da920fc11, at detection.condition: condition 'selection and not filtr or 1 of keyword*' uses 'of keyword*', which matches no search identifier (defined: selection, filter)",
+      `rules/x.yml, rule 0e95725d-7320-415d-80f7-004da920fc11, at detection.condition: condition "selection and not filtr or 1 of keyword*": unknown search identifier 'filtr' at column 19 (the rule defines: selection, filter)`,
+    ]);
+    const pattern = rule().replace(
+      'condition: selection and not filter',
+      'condition: selection or 1 of keyword*',
+    );
+    expect(messages(pattern)).toEqual([
+      `rules/x.yml, rule 0e95725d-7320-415d-80f7-004da920fc11, at detection.condition: condition "selection or 1 of keyword*": '1 of keyword*' at column 19: the pattern 'keyword*' matches no search identifier`,
     ]);
     const ok = rule().replace(
       'condition: selection and not filter',
@@ -399,7 +406,7 @@ filter:
       messages(filter.replace('not selection', 'not selected').replace('startswith', 'beginswith'), 'f.yml'),
     ).toEqual([
       "f.yml, rule Admin accounts, at filter.selection.User|beginswith: unknown modifier 'beginswith' in 'User|beginswith'",
-      "f.yml, rule Admin accounts, at filter.condition: condition 'not selected' uses 'selected', which is not a search identifier of this rule (defined: selection)",
+      `f.yml, rule Admin accounts, at filter.condition: condition "not selected": unknown search identifier 'selected' at column 5 (the rule defines: selection)`,
     ]);
   });
 });
