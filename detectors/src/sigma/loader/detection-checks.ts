@@ -2,7 +2,7 @@
 // identifiers that exist, keys carry known modifiers, and values have a shape a detection item can have.
 import { compileCondition } from '../condition/index.js';
 import { SigmaRuleError, SigmaUnsupportedError } from '../sigma-types.js';
-import { REGEX_FLAG_MODIFIERS, SIGMA_MODIFIERS } from './known-modifiers.js';
+import { REGEX_FLAG_MODIFIERS, SIGMA_MODIFIERS } from '../match/modifier-chain.js';
 import type { RuleProblem } from './schema-error-text.js';
 import { describeValue, isPlainObject } from './yaml-values.js';
 

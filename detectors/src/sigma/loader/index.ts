@@ -2,7 +2,7 @@
 export { parseRuleText } from './rule-parser.js';
 export { loadRuleDirectory, loadRuleFile } from './rule-directory-loader.js';
 export { parseTimespan, type TimespanResult } from './timespan.js';
-export { SIGMA_MODIFIERS } from './known-modifiers.js';
+export { SIGMA_MODIFIERS } from '../match/modifier-chain.js';
 export { SigmaSchemaUnavailableError } from './schema-validator.js';
 export type {
   LoadReport,

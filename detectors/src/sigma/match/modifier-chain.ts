@@ -57,6 +57,19 @@ const REGEX_FLAGS: Readonly<Record<string, 'i' | 'm' | 's'>> = {
 };
 const OTHERS = new Set(['all', 'neq', 'cased', 'expand', 're', 'cidr', 'exists', 'fieldref']);
 
+/** The sub-modifiers of `re` (regular-expression flags), meaningful only after it. */
+export const REGEX_FLAG_MODIFIERS: ReadonlySet<string> = new Set(Object.keys(REGEX_FLAGS));
+
+/** Every modifier name a detection item key may carry after `|` (the spec's appendix). */
+export const SIGMA_MODIFIERS: ReadonlySet<string> = new Set([
+  ...POSITIONS,
+  ...ENCODINGS,
+  ...COMPARES,
+  ...TIME_PARTS,
+  ...OTHERS,
+  ...REGEX_FLAG_MODIFIERS,
+]);
+
 function isRegexFlag(modifier: string): boolean {
   return Object.hasOwn(REGEX_FLAGS, modifier);
 }
