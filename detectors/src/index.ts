@@ -8,6 +8,7 @@ export * from './sigma/match/index.js';
 export * from './sigma/condition/index.js';
 export * from './sigma/logsource/index.js';
 export * from './sigma/correlation/index.js';
+export * from './sigma/engine/index.js';
 export {
   IocFeedError,
   IocMatcher,

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { SigmaRuleError, SigmaUnsupportedError, type SigmaEvent } from '../sigma-types.js';
+import { SigmaRuleError, SigmaUnsupportedError } from '../sigma-types.js';
+import { flattenEvtxRecord, parseJsonRecords } from '../engine/index.js';
 import { eventSatisfiesLiterals } from './prefilter-literals.js';
 import { compileSelection } from './selection.js';
 
@@ -81,7 +82,7 @@ describe.skipIf(!present)('Sigma corpus', () => {
       const tests = selections.map(([name, value]) => compileSelection(name, value, {}, { ruleId: rule.id }));
       for (const eventFile of entry.event_files) {
         const text = readFileSync(path.join(regression, entry.data_dir, eventFile), 'utf8');
-        const events = jsonValues(text).map(flattenWindowsEvent);
+        const events = parseJsonRecords(text).map(flattenEvtxRecord);
         checked++;
         if (!events.some((event) => tests.some((test) => test.test(event)))) misses.push(entry.rule_path);
         for (const event of events) {
@@ -97,47 +98,3 @@ describe.skipIf(!present)('Sigma corpus', () => {
     expect(literalMisses).toEqual([]);
   });
 });
-
-/** `{Event: {System, EventData}}` as the flat record Sigma's Windows field names address. */
-function flattenWindowsEvent(raw: unknown): SigmaEvent {
-  const root = (raw as { Event?: Record<string, unknown> }).Event ?? {};
-  const flat: Record<string, unknown> = {};
-  const system = (root['System'] ?? {}) as Record<string, unknown>;
-  for (const [key, value] of Object.entries(system)) {
-    const attributes = (value as { '#attributes'?: Record<string, unknown> } | null)?.['#attributes'];
-    if (attributes)
-      for (const [name, attribute] of Object.entries(attributes)) flat[`${key}_${name}`] = attribute;
-    else flat[key] = value;
-  }
-  const eventData = root['EventData'];
-  if (eventData && typeof eventData === 'object') Object.assign(flat, eventData);
-  // UserData wraps its fields in one element named by the provider.
-  const userData = root['UserData'];
-  if (userData && typeof userData === 'object') {
-    for (const element of Object.values(userData))
-      if (element && typeof element === 'object') Object.assign(flat, element);
-  }
-  return flat;
-}
-
-/** The JSON values of a file holding one or several concatenated JSON documents. */
-function jsonValues(text: string): unknown[] {
-  const values: unknown[] = [];
-  let depth = 0;
-  let start = -1;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const char = text[i];
-    if (inString) {
-      if (char === '\\') i++;
-      else if (char === '"') inString = false;
-    } else if (char === '"') {
-      inString = true;
-    } else if (char === '{' || char === '[') {
-      if (depth++ === 0) start = i;
-    } else if ((char === '}' || char === ']') && --depth === 0) {
-      values.push(JSON.parse(text.slice(start, i + 1)));
-    }
-  }
-  return values;
-}
