@@ -9,6 +9,7 @@ export * from './sigma/condition/index.js';
 export * from './sigma/logsource/index.js';
 export * from './sigma/correlation/index.js';
 export * from './sigma/engine/index.js';
+export { SHIPPED_SIGMA_RULES_DIR } from './sigma/shipped-rules.js';
 export {
   IocFeedError,
   IocMatcher,
