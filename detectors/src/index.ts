@@ -2,7 +2,7 @@
 // items and conditions, log-source mapping, correlation rules), IOC matching, and ATT&CK tags.
 export { ATTACK_TACTICS, parseAttackTags, type AttackMapping } from './attack-tags.js';
 export * from './sigma/sigma-types.js';
-export { fieldExists, fieldReader } from './sigma/field-reader.js';
+export { fieldReader } from './sigma/field-reader.js';
 export * from './sigma/loader/index.js';
 export * from './sigma/match/index.js';
 export * from './sigma/condition/index.js';

@@ -14,7 +14,6 @@ export class NotCanonical extends Error {
 export const WIRE_VARINT = 0;
 export const WIRE_FIXED64 = 1;
 export const WIRE_LENGTH = 2;
-export const WIRE_FIXED32 = 5;
 
 const TWO_32 = 4_294_967_296;
 
@@ -93,26 +92,6 @@ export class WireCursor {
     const end = this.pos + size;
     if (end > this.end) throw new NotCanonical('length past the end');
     return end;
-  }
-
-  skip(wireType: number): void {
-    switch (wireType) {
-      case WIRE_VARINT:
-        this.int32();
-        return;
-      case WIRE_FIXED64:
-        this.pos += 8;
-        break;
-      case WIRE_LENGTH:
-        this.pos = this.length();
-        return;
-      case WIRE_FIXED32:
-        this.pos += 4;
-        break;
-      default:
-        throw new NotCanonical(`wire type ${wireType}`);
-    }
-    if (this.pos > this.end) throw new NotCanonical('field past the end');
   }
 }
 

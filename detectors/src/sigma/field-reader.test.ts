@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fieldExists, fieldReader } from './field-reader.js';
+import { fieldReader } from './field-reader.js';
 
 describe('fieldReader', () => {
   it('reads a flat key, dotted keys included, before walking nested objects', () => {
@@ -23,12 +23,5 @@ describe('fieldReader', () => {
   it('does not read inherited properties', () => {
     expect(fieldReader('toString')({})).toBeUndefined();
     expect(fieldReader('a.constructor')({ a: {} })).toBeUndefined();
-  });
-
-  it('counts a field that is present with null or empty as existing', () => {
-    const read = fieldReader('User');
-    expect(fieldExists({ User: null }, read)).toBe(true);
-    expect(fieldExists({ User: '' }, read)).toBe(true);
-    expect(fieldExists({}, read)).toBe(false);
   });
 });

@@ -2,7 +2,7 @@
 // and our flattened events use dotted keys: `process.command_line`), then, for a dotted name the event does
 // not have as a key, a walk through nested objects (`{"process": {"command_line": ...}}`). Arrays met on
 // the way give every element's value (a rule on `dns.answers.name` matches any answer).
-import type { FieldReader, SigmaEvent } from './sigma-types.js';
+import type { FieldReader } from './sigma-types.js';
 
 /** Compiles the reader of one field name (do it once per rule field, not per event). */
 export function fieldReader(name: string): FieldReader {
@@ -12,11 +12,6 @@ export function fieldReader(name: string): FieldReader {
     if (Object.hasOwn(event, name)) return event[name];
     return walk(event, parts, 0);
   };
-}
-
-/** True when the event has the field at all (its value may be null or empty): the `exists` modifier. */
-export function fieldExists(event: SigmaEvent, reader: FieldReader): boolean {
-  return reader(event) !== undefined;
 }
 
 function walk(value: unknown, parts: readonly string[], index: number): unknown {
