@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
+import path from 'node:path';
+import { DEFAULT_RULE_DIRS } from '@inosec/detectors';
 import { ConfigError, InosecError } from '@inosec/protos';
 import pg from 'pg';
 import type { Logger } from 'pino';
@@ -17,6 +19,9 @@ import { TelemetryWriter } from './storage/telemetry-writer.js';
 import { createCollectorMetrics, type CollectorMetrics } from './metrics/collector-metrics.js';
 import { startJetStreamIngest, type JetStreamIngest } from './nats/jetstream-ingest.js';
 import { findAgent, maintainPartitions, storageMode } from './storage/telemetry.repository.js';
+import { CollectorDetection } from './detection/collector-detection.js';
+import { alertSubject, encodeAlertMessage } from './detection/alert-stream.js';
+import type { StoredAlert } from './storage/alert.repository.js';
 
 export interface CollectorOptions {
   config: CollectorConfig;
@@ -28,6 +33,19 @@ export interface CollectorOptions {
   limits?: ValidationLimits;
   /** How often partition maintenance runs. */
   maintenanceIntervalMs?: number;
+  /** The in-process alert stream: called after each commit with the alerts it raised or merged. */
+  onAlerts?: (alerts: StoredAlert[]) => void;
+}
+
+/** The rule directories of INOSEC_DETECTION_RULE_DIRS: the defaults when unset, none for 'none'. */
+export function ruleDirsOf(config: Pick<CollectorConfig, 'INOSEC_DETECTION_RULE_DIRS'>): readonly string[] {
+  const value = config.INOSEC_DETECTION_RULE_DIRS;
+  if (value === undefined) return DEFAULT_RULE_DIRS;
+  if (value.trim() === 'none') return [];
+  return value
+    .split(path.delimiter)
+    .map((dir) => dir.trim())
+    .filter((dir) => dir.length > 0);
 }
 
 export interface RunningCollector {
@@ -35,6 +53,8 @@ export interface RunningCollector {
   httpUrl?: string;
   metrics: CollectorMetrics;
   ingest: IngestService;
+  /** The detection (rules, tenant settings, correlation state); absent when detection is off. */
+  detection?: CollectorDetection;
   stop(): Promise<void>;
 }
 
@@ -160,10 +180,32 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     timer.unref();
     stops.push(async () => clearInterval(timer));
 
+    const ruleDirs = ruleDirsOf(config);
+    let nats: JetStreamIngest | undefined;
+    const publishAlerts = (alerts: StoredAlert[]) => {
+      options.onAlerts?.(alerts);
+      if (nats)
+        for (const alert of alerts) nats.publish(alertSubject(alert.tenantId), encodeAlertMessage(alert));
+    };
+    let detection: CollectorDetection | undefined;
+    if (ruleDirs.length > 0) {
+      detection = await CollectorDetection.start({
+        pool,
+        logger: logger.child({ component: 'detection' }),
+        metrics,
+        ruleDirs,
+        onAlerts: publishAlerts,
+      });
+      const running = detection;
+      stops.push(async () => running.stop());
+    }
     const writer = new TelemetryWriter({
       pool,
       logger: logger.child({ component: 'writer' }),
       onCommit: (batches) => metrics.transactionBatches.observe(batches),
+      ...(detection
+        ? { alerts: detection, onAlerts: (stored: StoredAlert[]) => detection?.recordStored(stored) }
+        : {}),
     });
     const encoder = createBatchEncoder({
       threads: config.INOSEC_COLLECTOR_ENCODE_THREADS,
@@ -174,6 +216,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
         maxFutureUs: 86_400_000_000,
       },
       logger,
+      ...(detection ? { ruleDirs, ruleSet: detection.ruleSet } : {}),
     });
     stops.push(() => encoder.close());
     const ingest = new IngestService({
@@ -196,7 +239,6 @@ export async function startCollector(options: CollectorOptions): Promise<Running
       maxMessageBytes: Math.min(config.INOSEC_INGEST_MAX_BATCH_BYTES * 4, 64 * 1_048_576),
     });
     stops.push(() => grpcServer.stop());
-    let nats: JetStreamIngest | undefined;
     if (config.NATS_URL) {
       nats = await startJetStreamIngest({
         url: config.NATS_URL,
@@ -222,7 +264,14 @@ export async function startCollector(options: CollectorOptions): Promise<Running
       },
       'Collector started',
     );
-    return { grpcPort: grpcServer.port, ...(httpUrl ? { httpUrl } : {}), metrics, ingest, stop };
+    return {
+      grpcPort: grpcServer.port,
+      ...(httpUrl ? { httpUrl } : {}),
+      metrics,
+      ingest,
+      ...(detection ? { detection } : {}),
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

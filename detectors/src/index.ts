@@ -25,3 +25,4 @@ export {
   type LoadReport as IocLoadReport,
   type LookupKind as IocLookupKind,
 } from './ioc/index.js';
+export * from './detection/index.js';

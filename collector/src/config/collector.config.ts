@@ -75,6 +75,13 @@ export const collectorConfigSchema = z.object({
     .describe(
       'worker threads 0-64 that decode, validate and encode batches; 0 does it on the main thread (default 1)',
     ),
+  INOSEC_DETECTION_RULE_DIRS: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "rule directories separated by ':' that every tenant's detection loads; 'none' turns detection off (default: the shipped SigmaHQ rules and InoSec's own)",
+    ),
   LOG_LEVEL: configFields.logLevel(),
 });
 

@@ -1,4 +1,5 @@
-import { EventBatch, inosec, tryDecodeMessage, type Event } from '@inosec/protos';
+import { matchEvents, type RuleSet, type SigmaHit } from '@inosec/detectors';
+import { EventBatch, inosec, tryDecodeMessage, type Event, type IEvent } from '@inosec/protos';
 import { encodeBatchRows, type EncodedRows } from '../storage/event-rows.js';
 import {
   validateBatch,
@@ -22,6 +23,10 @@ export interface EncodedBatch {
   /** Events the fast path (encodeWireBatch) left to the reference code; absent when the whole batch took it. */
   referenceEvents?: number;
   rows: EncodedRows;
+  /** The detection rules' matches on the batch's events (absent without rules). */
+  hits?: SigmaHit[];
+  /** Why detection failed on this batch (a bug in a rule or the engine): the events are stored regardless. */
+  detectionError?: string;
 }
 
 /** What encoding a received batch gave: the batch, or why it is refused. */
@@ -33,6 +38,8 @@ export interface EncodeOptions {
   limits: ValidationLimits;
   /** The collector's clock, microseconds since the epoch, for the time checks. */
   nowUs: number;
+  /** The detection rules to run on the batch's events (none: no detection). */
+  ruleSet?: RuleSet | undefined;
 }
 
 /**
@@ -46,7 +53,34 @@ export function encodeIncoming(
   bytes: Uint8Array,
   options: EncodeOptions,
 ): EncodeResult {
-  return encodeWireBatch(identity, bytes, options) ?? encodeIncomingReference(identity, bytes, options);
+  const result =
+    encodeWireBatch(identity, bytes, options) ?? encodeIncomingReference(identity, bytes, options);
+  const { ruleSet } = options;
+  if (result.ok && result.hits === undefined && ruleSet && ruleSet.size > 0) {
+    // The fast path did not decode the events: detection does (the batch is known to be valid).
+    const decoded = tryDecodeMessage(EventBatch, bytes, { maxBytes: options.maxBatchBytes });
+    if (decoded.ok) detect(result, ruleSet, identity, decoded.value.events ?? []);
+    else result.detectionError = `cannot decode for detection: ${decoded.error.message}`;
+  }
+  return result;
+}
+
+/**
+ * Runs the rules on a stored-to-be batch's events and records the hits on it. A rule or engine failure (a
+ * bug) is recorded, never thrown: losing the batch would be worse than missing its detections.
+ */
+function detect(
+  result: EncodedBatch,
+  ruleSet: RuleSet,
+  identity: AgentIdentity,
+  events: readonly IEvent[],
+): void {
+  try {
+    result.hits = matchEvents(ruleSet, identity.agentId, events);
+  } catch (error) {
+    result.hits = [];
+    result.detectionError = `detection failed: ${(error as Error).message}`;
+  }
 }
 
 /**
@@ -80,8 +114,7 @@ export function encodeIncomingReference(
   }
   // Decoded batches hold Event instances (with the `payload` oneof getter), whatever the declared type says.
   const events = batch.events as Event[];
-  return {
-    ok: true,
+  const result: EncodedBatch = {
     batchId: batch.batchId,
     firstSeq: validation.firstSeq,
     lastSeq: validation.lastSeq,
@@ -89,4 +122,6 @@ export function encodeIncomingReference(
     tenantOverwritten: validation.tenantOverwritten,
     rows: encodeBatchRows(events),
   };
+  if (options.ruleSet && options.ruleSet.size > 0) detect(result, options.ruleSet, identity, events);
+  return { ok: true, ...result };
 }

@@ -1,6 +1,7 @@
 // The worker thread of the batch encoder (encoder-pool.ts): decodes, validates and encodes received batches
 // off the collector's event loop, and hands the encoded rows back without copying them.
 import { parentPort, workerData } from 'node:worker_threads';
+import { loadInosecRuleSet, type RuleSet } from '@inosec/detectors';
 import type { BinaryRowsParts } from '../storage/binary-copy.js';
 import { TABLE_NAMES, type TelemetryTable } from '../storage/event-rows.js';
 import { encodeIncoming } from './batch-encoder.js';
@@ -11,15 +12,25 @@ import {
   type EncoderWorkerData,
 } from './encoder-protocol.js';
 
-const { maxBatchBytes, limits } = workerData as EncoderWorkerData;
+const { maxBatchBytes, limits, ruleDirs } = workerData as EncoderWorkerData;
 const port = parentPort;
 if (!port) throw new Error('encode-worker runs as a worker thread only');
+
+// Each worker compiles its own copy of the rules (compiled rules are closures: they cannot be shared).
+// Problems in rule files were reported by the main thread, which loaded the same directories.
+const ruleSet: RuleSet | undefined =
+  ruleDirs && ruleDirs.length > 0 ? (await loadInosecRuleSet(ruleDirs)).ruleSet : undefined;
 
 port.on('message', (job: EncodeJob) => {
   let reply: EncodeReply;
   const transfer: ArrayBuffer[] = [];
   try {
-    const result = encodeIncoming(job.identity, job.bytes, { maxBatchBytes, limits, nowUs: job.nowUs });
+    const result = encodeIncoming(job.identity, job.bytes, {
+      maxBatchBytes,
+      limits,
+      nowUs: job.nowUs,
+      ruleSet,
+    });
     if (result.ok) {
       const rows = {} as Record<TelemetryTable, BinaryRowsParts>;
       for (const table of TABLE_NAMES) {

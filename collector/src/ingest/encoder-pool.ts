@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { InosecError } from '@inosec/protos';
+import type { RuleSet } from '@inosec/detectors';
 import type { Logger } from 'pino';
 import { BinaryRows } from '../storage/binary-copy.js';
 import { TABLE_NAMES, type EncodedRows } from '../storage/event-rows.js';
@@ -20,6 +21,11 @@ export interface BatchEncoderOptions extends EncoderWorkerData {
   logger: Logger;
   /** The compiled worker script; by default encode-worker.js next to this module. */
   workerUrl?: URL;
+  /**
+   * The rules loaded from `ruleDirs` on this thread: detection when encoding here (no workers, or degraded).
+   * Workers load `ruleDirs` themselves.
+   */
+  ruleSet?: RuleSet;
 }
 
 /** Decodes, validates and encodes received batches (batch-encoder.ts), on worker threads. */
@@ -67,6 +73,7 @@ export function createBatchEncoder(options: BatchEncoderOptions): BatchEncoder {
           maxBatchBytes: options.maxBatchBytes,
           limits: options.limits,
           nowUs,
+          ruleSet: options.ruleSet,
         }),
       ),
     close: () => Promise.resolve(),
@@ -79,7 +86,11 @@ export function createBatchEncoder(options: BatchEncoderOptions): BatchEncoder {
     );
     return inline;
   }
-  const data: EncoderWorkerData = { maxBatchBytes: options.maxBatchBytes, limits: options.limits };
+  const data: EncoderWorkerData = {
+    maxBatchBytes: options.maxBatchBytes,
+    limits: options.limits,
+    ...(options.ruleDirs ? { ruleDirs: [...options.ruleDirs] } : {}),
+  };
   const workers: PoolWorker[] = [];
   let nextId = 1;
   let closing = false;

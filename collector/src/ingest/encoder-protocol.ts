@@ -8,6 +8,8 @@ import type { AgentIdentity, BatchRejection, ValidationLimits } from './batch-va
 export interface EncoderWorkerData {
   maxBatchBytes: number;
   limits: ValidationLimits;
+  /** Rule directories each worker loads (loadInosecRuleSet) to run detection on the batches it encodes. */
+  ruleDirs?: readonly string[];
 }
 
 /** What a worker posts once its module has loaded, before any reply. */

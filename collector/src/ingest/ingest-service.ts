@@ -170,6 +170,13 @@ export class IngestService {
     const { batchId, firstSeq, lastSeq, tenantOverwritten } = encoded;
     const slow = encoded.referenceEvents ?? encoded.events;
     if (slow > 0) this.options.metrics.referencePathEvents.inc(slow);
+    if (encoded.detectionError !== undefined) {
+      this.options.metrics.detectionErrors.inc();
+      log.error(
+        { agentId: identity.agentId, batchId, error: encoded.detectionError },
+        'Detection failed on a batch; its events are stored without detection',
+      );
+    }
     if (tenantOverwritten > 0) {
       this.options.metrics.tenantOverwritten.inc(tenantOverwritten);
       log.warn(

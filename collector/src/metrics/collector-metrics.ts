@@ -27,6 +27,14 @@ export interface CollectorMetrics {
   queueDepth: Gauge<'transport'>;
   /** Open gRPC streams / NATS consumers. */
   connections: Gauge<'transport'>;
+  /** Rule matches on stored events (before tenant settings and aggregation). */
+  detectionHits: Counter;
+  /** Alerts written, by ruleset (sigma, correlation) and whether new or merged into an open one. */
+  alerts: Counter<'ruleset' | 'outcome'>;
+  /** Batches whose detection failed (a rule or engine bug): stored, but not evaluated. */
+  detectionErrors: Counter;
+  /** Rules of the loaded rule set by state: loaded, unsupported, error (tenant rules included). */
+  rules: Gauge<'state'>;
 }
 
 /** The collector's Prometheus registry. Pass an existing registry to add the ingest metrics to it. */
@@ -98,6 +106,28 @@ export function createCollectorMetrics(registry = new Registry(), defaults = tru
       name: 'inosec_ingest_connections',
       help: 'Open agent streams (gRPC) or consumers (NATS)',
       labelNames: ['transport'] as const,
+      registers,
+    }),
+    detectionHits: new Counter({
+      name: 'inosec_detection_hits_total',
+      help: 'Detection rule matches on stored events',
+      registers,
+    }),
+    alerts: new Counter({
+      name: 'inosec_detection_alerts_total',
+      help: 'Alerts written, by ruleset and outcome (new, merged)',
+      labelNames: ['ruleset', 'outcome'] as const,
+      registers,
+    }),
+    detectionErrors: new Counter({
+      name: 'inosec_detection_errors_total',
+      help: 'Batches whose detection failed (stored without evaluation)',
+      registers,
+    }),
+    rules: new Gauge({
+      name: 'inosec_detection_rules',
+      help: 'Rules by load state: loaded, unsupported, error',
+      labelNames: ['state'] as const,
       registers,
     }),
   };

@@ -43,6 +43,8 @@ export interface JetStreamIngestOptions {
 }
 
 export interface JetStreamIngest {
+  /** Publishes on core NATS over the consumer's connection (the alert stream). */
+  publish(subject: string, data: Uint8Array): void;
   stop(): Promise<void>;
 }
 
@@ -190,6 +192,9 @@ export async function startJetStreamIngest(options: JetStreamIngestOptions): Pro
   })();
 
   return {
+    publish(subject, data) {
+      if (!nc.isClosed()) nc.publish(subject, data);
+    },
     async stop() {
       stopped = true;
       await messages?.close();

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { DetectionAlert, SigmaHit } from '@inosec/detectors';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Logger } from 'pino';
@@ -16,6 +17,16 @@ import {
   type SeqRange,
 } from './seq-ranges.js';
 import { AgentNotAllowedError, isConnectionError, type StoreResult } from './telemetry.repository.js';
+import { raiseAlerts, type StoredAlert } from './alert.repository.js';
+
+/** Turns a tenant's rule matches into alerts (the collector's AlertBuilder). */
+export interface AlertSource {
+  /**
+   * The alerts a tenant's hits raise. Called inside the transaction, with the hits of the events it stores
+   * (those of re-sent events already stored are left out, so a re-sent batch raises nothing twice).
+   */
+  build(tenantId: string, hits: readonly SigmaHit[]): DetectionAlert[];
+}
 
 export interface TelemetryWriterOptions {
   pool: pg.Pool;
@@ -26,6 +37,10 @@ export interface TelemetryWriterOptions {
   concurrency?: number;
   /** Called after each commit with the number of batches and events it stored. */
   onCommit?: (batches: number, events: number) => void;
+  /** Where the batches' rule matches become alerts, written in the same transaction as their events. */
+  alerts?: AlertSource;
+  /** Called after each commit with the alerts it raised or merged. */
+  onAlerts?: (alerts: StoredAlert[]) => void;
 }
 
 /** What the writer has done since it started. */
@@ -45,6 +60,7 @@ interface PendingBatch {
   events: number;
   range: SeqRange;
   rows: EncodedRows;
+  hits: SigmaHit[] | undefined;
   resolve(result: StoreResult): void;
   reject(error: unknown): void;
 }
@@ -119,6 +135,7 @@ export class TelemetryWriter {
         events: batch.events,
         range: [batch.firstSeq, batch.lastSeq + 1],
         rows: batch.rows,
+        hits: batch.hits,
         resolve,
         reject,
       });
@@ -195,8 +212,9 @@ export class TelemetryWriter {
     try {
       await client.query('BEGIN');
       try {
-        const outcomes = await this.write(client, group);
+        const { outcomes, alerts } = await this.write(client, group);
         await client.query('COMMIT');
+        if (alerts.length > 0) this.options.onAlerts?.(alerts);
         const events = outcomes.reduce((n, o) => n + (o instanceof AgentNotAllowedError ? 0 : o.stored), 0);
         this.stats.transactions++;
         this.stats.batches += group.length;
@@ -232,13 +250,14 @@ export class TelemetryWriter {
   private async write(
     client: pg.PoolClient,
     group: PendingBatch[],
-  ): Promise<Array<StoreResult | AgentNotAllowedError>> {
+  ): Promise<{ outcomes: Array<StoreResult | AgentNotAllowedError>; alerts: StoredAlert[] }> {
     const agentIds = [...new Set(group.map((p) => p.identity.agentId))].sort();
     const { rows } = await client.query<AgentRow>(LOCK_SQL, [agentIds]);
     const agents = new Map(rows.map((row) => [row.agent_id, row]));
     const committed = new Map<string, SeqRange[]>();
     const added = new Map<string, SeqRange[]>();
     const bodies = new Map<keyof typeof TELEMETRY_TABLES, Buffer[]>(TABLE_NAMES.map((t) => [t, []]));
+    const tenantHits = new Map<string, SigmaHit[]>();
 
     const outcomes = group.map((pending): StoreResult | AgentNotAllowedError => {
       const { agentId, tenantId } = pending.identity;
@@ -257,6 +276,14 @@ export class TelemetryWriter {
       added.set(agentId, addRange(added.get(agentId) ?? [], pending.range));
       const whole =
         missing.length === 1 && missing[0]?.[0] === pending.range[0] && missing[0][1] === pending.range[1];
+      if (pending.hits && pending.hits.length > 0) {
+        const fresh = whole ? pending.hits : pending.hits.filter((hit) => inRanges(hit.ref.seq, missing));
+        if (fresh.length > 0) {
+          const list = tenantHits.get(tenantId);
+          if (list) list.push(...fresh);
+          else tenantHits.set(tenantId, [...fresh]);
+        }
+      }
       let count = 0;
       const perTable = {} as StoreResult['rows'];
       for (const table of TABLE_NAMES) {
@@ -286,6 +313,13 @@ export class TelemetryWriter {
         ids.map((id) => formatMultirange(added.get(id) as SeqRange[])),
       ]);
     }
-    return outcomes;
+    let alerts: StoredAlert[] = [];
+    const source = this.options.alerts;
+    if (source && tenantHits.size > 0) {
+      const raised: DetectionAlert[] = [];
+      for (const [tenantId, hits] of tenantHits) raised.push(...source.build(tenantId, hits));
+      alerts = await raiseAlerts(client, raised);
+    }
+    return { outcomes, alerts };
   }
 }

@@ -1,0 +1,323 @@
+// From rule matches to alerts, per tenant: the tenant's disabled rules dropped, detection rules' hits
+// aggregated by rule and host, correlation rules fed and their alerts raised. Correlation state is kept per
+// tenant, so one tenant's events never count towards another's.
+import { parseAttackTags } from '../attack-tags.js';
+import {
+  CorrelationEngine,
+  type CorrelationAlert,
+  type CorrelationEngineOptions,
+  type CorrelationSnapshot,
+  type CorrelationStats,
+  type EventRef,
+} from '../sigma/correlation/index.js';
+import type { SigmaCorrelationDocument, SigmaLevel } from '../sigma/loader/index.js';
+import type { SigmaRuleError, SigmaUnsupportedError } from '../sigma/sigma-types.js';
+import type { AlertEventRef, AlertSeverity, DetectionAlert, SigmaHit } from './detection-types.js';
+
+/** What an alert needs to know of a detection rule. */
+export interface AlertRuleInfo {
+  /** The key its hits carry (event-matcher's ruleKey: the id, or `title:<title>`). */
+  key: string;
+  name?: string;
+  title: string;
+  description?: string;
+  level?: SigmaLevel;
+  tags: readonly string[];
+}
+
+export interface AlertBuilderOptions {
+  rules: Iterable<AlertRuleInfo>;
+  correlations?: readonly SigmaCorrelationDocument[];
+  correlationOptions?: CorrelationEngineOptions;
+  /** False when the tenant disabled the rule (detection or correlation key): its matches raise nothing. */
+  isEnabled?: (tenantId: string, ruleKey: string) => boolean;
+  /** Event references one alert carries. Default 100. */
+  maxEventsPerAlert?: number;
+}
+
+const SEVERITY: Record<SigmaLevel, AlertSeverity> = {
+  informational: 1,
+  low: 2,
+  medium: 3,
+  high: 4,
+  critical: 5,
+};
+
+/** The alert severity of a Sigma level (OCSF severity_id); medium when the rule gives none. */
+export function severityOf(level: SigmaLevel | undefined): AlertSeverity {
+  return level ? SEVERITY[level] : 3;
+}
+
+// Correlation state holds event references as strings (they survive snapshots as JSON): time/seq/agent.
+function refKey(ref: AlertEventRef): string {
+  return `${ref.timeUs}/${ref.seq}/${ref.agentId}`;
+}
+
+function refOf(key: EventRef): AlertEventRef | undefined {
+  if (typeof key !== 'string') return { agentId: key.agentId, seq: key.seq, timeUs: 0 };
+  const first = key.indexOf('/');
+  const second = key.indexOf('/', first + 1);
+  if (first < 0 || second < 0) return undefined;
+  return {
+    timeUs: Number(key.slice(0, first)),
+    seq: Number(key.slice(first + 1, second)),
+    agentId: key.slice(second + 1),
+  };
+}
+
+/**
+ * Turns a tenant's hits into alerts. Hits of one detection rule on one host within one `build` call make one
+ * alert (count, first/last seen, at most `maxEventsPerAlert` events); the store merges alerts with equal
+ * dedupe keys across calls. Rules referred to by a correlation with `generate: false` raise no alert of their
+ * own. Not reentrant per tenant; state is in memory (snapshot/restore for restarts).
+ */
+export class AlertBuilder {
+  private readonly rules = new Map<string, AlertRuleInfo>();
+  private readonly correlations: readonly SigmaCorrelationDocument[];
+  private readonly engines = new Map<string, CorrelationEngine>();
+  private readonly maxEvents: number;
+  private readonly standalone = new Map<string, boolean>();
+  /** The correlations that failed to compile (checked once, on a probe engine). */
+  readonly correlationErrors: ReadonlyArray<SigmaRuleError | SigmaUnsupportedError>;
+  private readonly probe: CorrelationEngine | undefined;
+
+  constructor(private readonly options: AlertBuilderOptions) {
+    for (const rule of options.rules) this.rules.set(rule.key, rule);
+    this.correlations = options.correlations ?? [];
+    this.maxEvents = options.maxEventsPerAlert ?? 100;
+    this.probe = this.correlations.length > 0 ? this.newEngine() : undefined;
+    this.correlationErrors = this.probe?.errors ?? [];
+  }
+
+  /** Correlations that compiled. */
+  get correlationCount(): number {
+    return this.probe?.size ?? 0;
+  }
+
+  private newEngine(): CorrelationEngine {
+    const known = [...this.rules.values()].map((rule) => ({
+      ...(rule.key.startsWith('title:') ? {} : { id: rule.key }),
+      ...(rule.name ? { name: rule.name } : {}),
+    }));
+    return new CorrelationEngine(this.correlations, known, this.options.correlationOptions);
+  }
+
+  private engineOf(tenantId: string): CorrelationEngine | undefined {
+    if (!this.probe) return undefined;
+    let engine = this.engines.get(tenantId);
+    if (!engine) {
+      engine = this.newEngine();
+      this.engines.set(tenantId, engine);
+    }
+    return engine;
+  }
+
+  private generatesStandalone(rule: AlertRuleInfo): boolean {
+    let yes = this.standalone.get(rule.key);
+    if (yes === undefined) {
+      yes = this.probe ? this.probe.generatesStandalone(rule.key, rule.name) : true;
+      this.standalone.set(rule.key, yes);
+    }
+    return yes;
+  }
+
+  private enabled(tenantId: string, key: string): boolean {
+    return this.options.isEnabled ? this.options.isEnabled(tenantId, key) : true;
+  }
+
+  /** The alerts a tenant's hits raise (hits of unknown or disabled rules are dropped). */
+  build(tenantId: string, hits: readonly SigmaHit[]): DetectionAlert[] {
+    const alerts = new Map<string, DetectionAlert>();
+    const out: DetectionAlert[] = [];
+    const engine = this.engineOf(tenantId);
+    for (const hit of hits) {
+      const rule = this.rules.get(hit.ruleId);
+      if (!rule || !this.enabled(tenantId, rule.key)) continue;
+      if (this.generatesStandalone(rule)) this.addHit(tenantId, rule, hit, alerts, out);
+      if (engine) {
+        const fired = engine.onMatch({
+          ruleId: rule.key,
+          ...(rule.name ? { ruleName: rule.name } : {}),
+          ruleTitle: rule.title,
+          timeMs: hit.ref.timeUs / 1000,
+          event: hit.view,
+          ref: refKey(hit.ref),
+        });
+        for (const alert of fired) {
+          const built = this.correlationAlert(tenantId, alert, hit);
+          if (built) out.push(built);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Alerts of correlation windows that closed by `nowMs` (lt/lte/eq/neq conditions), for every tenant. */
+  expire(nowMs: number): DetectionAlert[] {
+    const out: DetectionAlert[] = [];
+    for (const [tenantId, engine] of this.engines) {
+      for (const alert of engine.expire(nowMs)) {
+        const built = this.correlationAlert(tenantId, alert, undefined);
+        if (built) out.push(built);
+      }
+    }
+    return out;
+  }
+
+  /** Correlation counters summed over tenants. */
+  stats(): Omit<CorrelationStats, 'correlations'> & { tenants: number } {
+    const total = { groups: 0, evictedGroups: 0, droppedEvents: 0, lateEvents: 0, missingFields: 0 };
+    const more = { badTimes: 0, alerts: 0 };
+    for (const engine of this.engines.values()) {
+      const stats = engine.stats();
+      total.groups += stats.groups;
+      total.evictedGroups += stats.evictedGroups;
+      total.droppedEvents += stats.droppedEvents;
+      total.lateEvents += stats.lateEvents;
+      total.missingFields += stats.missingFields;
+      more.badTimes += stats.badTimes;
+      more.alerts += stats.alerts;
+    }
+    return { ...total, ...more, tenants: this.engines.size };
+  }
+
+  /** Every tenant's correlation state (JSON), for a restart. */
+  snapshot(takenAtMs?: number): Record<string, CorrelationSnapshot> {
+    const out: Record<string, CorrelationSnapshot> = {};
+    for (const [tenantId, engine] of this.engines) out[tenantId] = engine.snapshot(takenAtMs);
+    return out;
+  }
+
+  /**
+   * Takes back tenants' correlation state from `snapshot()`. A tenant whose snapshot is malformed starts
+   * empty; returns the tenants restored and those skipped with the reason.
+   */
+  restore(snapshot: Record<string, unknown>): {
+    restored: string[];
+    failed: Array<{ tenantId: string; error: string }>;
+  } {
+    const restored: string[] = [];
+    const failed: Array<{ tenantId: string; error: string }> = [];
+    if (!this.probe) return { restored, failed };
+    for (const [tenantId, state] of Object.entries(snapshot)) {
+      const engine = this.newEngine();
+      try {
+        engine.restore(state);
+        this.engines.set(tenantId, engine);
+        restored.push(tenantId);
+      } catch (error) {
+        failed.push({ tenantId, error: (error as Error).message });
+      }
+    }
+    return { restored, failed };
+  }
+
+  private addHit(
+    tenantId: string,
+    rule: AlertRuleInfo,
+    hit: SigmaHit,
+    alerts: Map<string, DetectionAlert>,
+    out: DetectionAlert[],
+  ): void {
+    const entity = hit.hostId || hit.hostName || hit.ref.agentId;
+    const dedupeKey = `sigma:${rule.key}:${entity}`;
+    const existing = alerts.get(dedupeKey);
+    if (existing) {
+      existing.count++;
+      existing.firstSeenUs = Math.min(existing.firstSeenUs, hit.ref.timeUs);
+      existing.lastSeenUs = Math.max(existing.lastSeenUs, hit.ref.timeUs);
+      if (existing.events.length < this.maxEvents) existing.events.push(hit.ref);
+      return;
+    }
+    const attack = parseAttackTags(rule.tags);
+    const alert: DetectionAlert = {
+      tenantId,
+      dedupeKey,
+      ruleset: 'sigma',
+      ruleId: rule.key,
+      ruleName: rule.title,
+      severity: severityOf(rule.level),
+      title: hit.hostName ? `${rule.title} on ${hit.hostName}` : rule.title,
+      description: rule.description ?? '',
+      tactics: attack.tactics,
+      techniques: attack.techniques,
+      tags: [...rule.tags],
+      agentId: hit.ref.agentId,
+      firstSeenUs: hit.ref.timeUs,
+      lastSeenUs: hit.ref.timeUs,
+      count: 1,
+      events: [hit.ref],
+    };
+    if (hit.hostName) alert.hostName = hit.hostName;
+    if (hit.hostId) alert.hostId = hit.hostId;
+    alerts.set(dedupeKey, alert);
+    out.push(alert);
+  }
+
+  private correlationAlert(
+    tenantId: string,
+    fired: CorrelationAlert,
+    trigger: SigmaHit | undefined,
+  ): DetectionAlert | undefined {
+    const doc = this.correlations.find(
+      (c) => (fired.correlationId !== undefined && c.id === fired.correlationId) || c.title === fired.title,
+    );
+    const key = fired.correlationId ?? fired.correlationName ?? `title:${fired.title}`;
+    if (!this.enabled(tenantId, key)) return undefined;
+    const tags = doc?.tags ?? [];
+    const attack = parseAttackTags(tags);
+    const groupValues = Object.entries(fired.groupBy);
+    const group = groupValues.map(([field, value]) => `${field}=${value}`).join(',');
+    const events = fired.refs
+      .map(refOf)
+      .filter((ref): ref is AlertEventRef => ref !== undefined)
+      .slice(0, this.maxEvents);
+    const agents = new Set(events.map((ref) => ref.agentId));
+    const alert: DetectionAlert = {
+      tenantId,
+      dedupeKey: `correlation:${key}:${group}`,
+      ruleset: 'correlation',
+      ruleId: key,
+      ruleName: fired.title,
+      severity: severityOf(fired.level as SigmaLevel | undefined),
+      title: group ? `${fired.title} (${groupValues.map(([, v]) => v).join(', ')})` : fired.title,
+      description: doc?.description ?? '',
+      tactics: attack.tactics,
+      techniques: attack.techniques,
+      tags: [...tags],
+      groupBy: { ...fired.groupBy },
+      firstSeenUs: Math.round(fired.firstSeenMs * 1000),
+      lastSeenUs: Math.round(fired.lastSeenMs * 1000),
+      count: fired.count,
+      events,
+    };
+    const [onlyAgent] = agents;
+    if (agents.size === 1 && onlyAgent !== undefined) alert.agentId = onlyAgent;
+    if (trigger && agents.size <= 1) {
+      if (trigger.hostName) alert.hostName = trigger.hostName;
+      if (trigger.hostId) alert.hostId = trigger.hostId;
+    }
+    return alert;
+  }
+}
+
+/** The alert facts of compiled detection rules. */
+export function alertRuleInfo(
+  rules: ReadonlyArray<{
+    id: string | undefined;
+    name: string | undefined;
+    title: string;
+    level: SigmaLevel | undefined;
+    tags: readonly string[];
+    document: { description?: string };
+  }>,
+): AlertRuleInfo[] {
+  return rules.map((rule) => ({
+    key: rule.id ?? `title:${rule.title}`,
+    ...(rule.name ? { name: rule.name } : {}),
+    title: rule.title,
+    ...(rule.document.description ? { description: rule.document.description } : {}),
+    ...(rule.level ? { level: rule.level } : {}),
+    tags: rule.tags,
+  }));
+}

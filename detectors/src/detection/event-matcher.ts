@@ -1,0 +1,49 @@
+// Matching InoSec events against a rule set: each event's Sigma views evaluated against the rules of their
+// log sources, one hit per rule and event.
+import type { IEvent } from '@inosec/protos';
+import type { CompiledRule, RuleSet } from '../sigma/engine/index.js';
+import { toSigmaEvents } from '../sigma/logsource/index.js';
+import type { SigmaHit } from './detection-types.js';
+
+/** The key a rule's hits carry: its id, or `title:<title>` for a rule without one. */
+export function ruleKey(rule: Pick<CompiledRule, 'id' | 'title'>): string {
+  return rule.id ?? `title:${rule.title}`;
+}
+
+/**
+ * Evaluates one event and appends a hit per matching rule to `out`; returns the number of hits added.
+ * `agentId` is the sender's authenticated identity (never the payload's).
+ */
+export function matchEvent(ruleSet: RuleSet, agentId: string, event: IEvent, out: SigmaHit[]): number {
+  const views = toSigmaEvents(event);
+  if (views.length === 0) return 0;
+  const start = out.length;
+  const seq = Number(event.seq ?? 0);
+  const timeUs = Number(event.timeUnixUs ?? 0);
+  const host = event.host;
+  for (const view of views) {
+    ruleSet.evaluate(view.event, [view.logsourceKey], (rule) => {
+      const id = ruleKey(rule);
+      for (let i = start; i < out.length; i++) if ((out[i] as SigmaHit).ruleId === id) return;
+      const hit: SigmaHit = {
+        ruleId: id,
+        logsourceKey: view.logsourceKey,
+        ref: { agentId, seq, timeUs },
+        view: view.event,
+      };
+      if (rule.name) hit.ruleName = rule.name;
+      if (host?.hostname) hit.hostName = host.hostname;
+      if (host?.id) hit.hostId = host.id;
+      out.push(hit);
+    });
+  }
+  return out.length - start;
+}
+
+/** Evaluates every event of a batch; the hits, in event order. */
+export function matchEvents(ruleSet: RuleSet, agentId: string, events: readonly IEvent[]): SigmaHit[] {
+  const hits: SigmaHit[] = [];
+  if (ruleSet.size === 0) return hits;
+  for (const event of events) matchEvent(ruleSet, agentId, event, hits);
+  return hits;
+}

@@ -1,0 +1,18 @@
+// Detection for InoSec's events: the rule set loaded with the log-source mapping, matching events to hits, and
+// turning a tenant's hits into alerts (correlations included).
+export * from './detection-types.js';
+export {
+  AlertBuilder,
+  alertRuleInfo,
+  severityOf,
+  type AlertBuilderOptions,
+  type AlertRuleInfo,
+} from './alert-builder.js';
+export { matchEvent, matchEvents, ruleKey } from './event-matcher.js';
+export {
+  DEFAULT_RULE_DIRS,
+  INOSEC_RULES_DIR,
+  detectionFieldNames,
+  inosecCompileOptions,
+  loadInosecRuleSet,
+} from './inosec-rule-set.js';
