@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { EmbeddedPostgres, isProcessAlive } from '@inosec/collector';
 import pg from 'pg';
@@ -84,7 +84,7 @@ describe('the appliance', () => {
     const logs = logLines(appliance.output());
     expect(logs.some((l) => l.msg === 'Initialising a new PostgreSQL cluster')).toBe(true);
     expect(logs.find((l) => l.msg === 'Database schema is current')).toMatchObject({
-      applied: ['control-plane:1_foundation', 'telemetry:1_telemetry'],
+      applied: ['control-plane:1_foundation', 'telemetry:1_telemetry', 'telemetry:2_detection'],
     });
 
     const health = await fetch(`${url}/healthz`);
@@ -136,6 +136,37 @@ describe('the appliance', () => {
         [appliance.child.pid],
       );
       expect(rows[0]?.host_name).toBe(os.hostname());
+
+      // A command a shipped Linux rule detects (SigmaHQ "Linux Base64 Encoded Pipe to Shell"), run on this
+      // host: its alert is in the database within 2 s of the process starting. The payload decodes to
+      // `sleep 3`, so the shell lives long enough for any process sensor to see it.
+      const started = Date.now();
+      const shell = spawn('sh', ['-c', 'echo c2xlZXAgMwo= | base64 -d | sh'], { stdio: 'ignore' });
+      let alert: { title: string; severity: string; events: Array<{ seq: number }> } | undefined;
+      while (!alert && Date.now() - started < 15_000) {
+        const found = await db.query<NonNullable<typeof alert>>(
+          `SELECT title, severity, events FROM telemetry.alerts
+           WHERE rule_id = 'ba592c6d-6888-43c3-b8c6-689b8fe47337' AND agent_id = 'local-agent'`,
+        );
+        alert = found.rows[0];
+        if (!alert) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const latencyMs = Date.now() - started;
+      shell.kill();
+      console.log(
+        `BENCH ${JSON.stringify({ name: 'detect.appliance_alert_latency_ms', value: latencyMs, unit: 'ms' })}`,
+      );
+      expect(alert, 'no alert within 15 s').toBeDefined();
+      expect(latencyMs).toBeLessThan(2_000);
+      expect(alert, JSON.stringify(alert)).toMatchObject({
+        title: `Linux Base64 Encoded Pipe to Shell on ${os.hostname()}`,
+        severity: 'medium',
+      });
+      const matched = await db.query<{ process_command_line: string }>(
+        `SELECT process_command_line FROM telemetry.events WHERE agent_id = 'local-agent' AND seq = $1`,
+        [alert?.events[0]?.seq],
+      );
+      expect(matched.rows[0]?.process_command_line).toContain('base64 -d | sh');
     } finally {
       await db.end();
     }
@@ -159,7 +190,7 @@ describe('the appliance', () => {
     expect(isProcessAlive(agentPid)).toBe(false);
     expect(await postgresProcessesOn(path.join(env.INOSEC_DATA_DIR!, 'postgres'))).toEqual([]);
     expect(appliance.output()).toContain('The appliance stopped');
-  });
+  }, 120_000);
 
   it('reuses the data on a second start and stops on SIGINT (Ctrl-C)', async () => {
     const appliance = start();

@@ -1,5 +1,5 @@
 import { matchEvents, type RuleSet, type SigmaHit } from '@inosec/detectors';
-import { EventBatch, inosec, tryDecodeMessage, type Event, type IEvent } from '@inosec/protos';
+import { EventBatch, inosec, tryDecodeMessage, type Event, type IEvent, type IHost } from '@inosec/protos';
 import { encodeBatchRows, type EncodedRows } from '../storage/event-rows.js';
 import {
   validateBatch,
@@ -59,7 +59,7 @@ export function encodeIncoming(
   if (result.ok && result.hits === undefined && ruleSet && ruleSet.size > 0) {
     // The fast path did not decode the events: detection does (the batch is known to be valid).
     const decoded = tryDecodeMessage(EventBatch, bytes, { maxBytes: options.maxBatchBytes });
-    if (decoded.ok) detect(result, ruleSet, identity, decoded.value.events ?? []);
+    if (decoded.ok) detect(result, ruleSet, identity, decoded.value.events ?? [], decoded.value.host);
     else result.detectionError = `cannot decode for detection: ${decoded.error.message}`;
   }
   return result;
@@ -74,9 +74,10 @@ function detect(
   ruleSet: RuleSet,
   identity: AgentIdentity,
   events: readonly IEvent[],
+  batchHost?: IHost | null,
 ): void {
   try {
-    result.hits = matchEvents(ruleSet, identity.agentId, events);
+    result.hits = matchEvents(ruleSet, identity.agentId, events, batchHost);
   } catch (error) {
     result.hits = [];
     result.detectionError = `detection failed: ${(error as Error).message}`;

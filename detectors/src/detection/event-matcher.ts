@@ -1,6 +1,6 @@
 // Matching InoSec events against a rule set: each event's Sigma views evaluated against the rules of their
 // log sources, one hit per rule and event.
-import type { IEvent } from '@inosec/protos';
+import type { IEvent, IHost } from '@inosec/protos';
 import type { CompiledRule, RuleSet } from '../sigma/engine/index.js';
 import { toSigmaEvents } from '../sigma/logsource/index.js';
 import type { SigmaHit } from './detection-types.js';
@@ -12,15 +12,22 @@ export function ruleKey(rule: Pick<CompiledRule, 'id' | 'title'>): string {
 
 /**
  * Evaluates one event and appends a hit per matching rule to `out`; returns the number of hits added.
- * `agentId` is the sender's authenticated identity (never the payload's).
+ * `agentId` is the sender's authenticated identity (never the payload's); `batchHost` the batch's host, for
+ * events that do not carry their own.
  */
-export function matchEvent(ruleSet: RuleSet, agentId: string, event: IEvent, out: SigmaHit[]): number {
+export function matchEvent(
+  ruleSet: RuleSet,
+  agentId: string,
+  event: IEvent,
+  out: SigmaHit[],
+  batchHost?: IHost | null,
+): number {
   const views = toSigmaEvents(event);
   if (views.length === 0) return 0;
   const start = out.length;
   const seq = Number(event.seq ?? 0);
   const timeUs = Number(event.timeUnixUs ?? 0);
-  const host = event.host;
+  const host = event.host ?? batchHost;
   for (const view of views) {
     ruleSet.evaluate(view.event, [view.logsourceKey], (rule) => {
       const id = ruleKey(rule);
@@ -40,10 +47,15 @@ export function matchEvent(ruleSet: RuleSet, agentId: string, event: IEvent, out
   return out.length - start;
 }
 
-/** Evaluates every event of a batch; the hits, in event order. */
-export function matchEvents(ruleSet: RuleSet, agentId: string, events: readonly IEvent[]): SigmaHit[] {
+/** Evaluates every event of a batch (`batchHost`: the batch's host); the hits, in event order. */
+export function matchEvents(
+  ruleSet: RuleSet,
+  agentId: string,
+  events: readonly IEvent[],
+  batchHost?: IHost | null,
+): SigmaHit[] {
   const hits: SigmaHit[] = [];
   if (ruleSet.size === 0) return hits;
-  for (const event of events) matchEvent(ruleSet, agentId, event, hits);
+  for (const event of events) matchEvent(ruleSet, agentId, event, hits, batchHost);
   return hits;
 }

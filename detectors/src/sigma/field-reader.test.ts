@@ -20,6 +20,18 @@ describe('fieldReader', () => {
     expect(fieldReader('missing')({ other: 1 })).toBeUndefined();
   });
 
+  it('gives up on arrays nested deeper than 32 levels instead of overflowing the stack', () => {
+    const nest = (depth: number, inner: unknown): unknown => {
+      let value = inner;
+      for (let i = 0; i < depth; i++) value = [value];
+      return value;
+    };
+    const read = fieldReader('a.b');
+    expect(read({ a: nest(31, { b: 'x' }) })).toEqual(['x']);
+    expect(read({ a: nest(33, { b: 'x' }) })).toBeUndefined();
+    expect(read({ a: JSON.parse(`${'['.repeat(100_000)}{"b": "x"}${']'.repeat(100_000)}`) })).toBeUndefined();
+  });
+
   it('does not read inherited properties', () => {
     expect(fieldReader('toString')({})).toBeUndefined();
     expect(fieldReader('a.constructor')({ a: {} })).toBeUndefined();

@@ -72,4 +72,21 @@ describe('bounded correlation state', () => {
     engine.expire(71_000);
     expect(engine.stats().groups).toBe(0);
   });
+
+  it('counts a group-by value nested too deeply to write as a missing field, never throws', () => {
+    const engine = new CorrelationEngine(
+      [correlationDoc({ type: 'event_count', rules: ['a'], groupBy: ['ip'], condition: { gte: 2 } })],
+      RULES,
+    );
+    const deepList: unknown = JSON.parse(`${'['.repeat(100_000)}"x"${']'.repeat(100_000)}`);
+    let deepMap: unknown = 'x';
+    for (let i = 0; i < 100_000; i++) deepMap = { a: deepMap };
+    expect(engine.onMatch(match('a', 0, { ip: deepMap }))).toEqual([]);
+    expect(engine.onMatch(match('a', 1, { ip: deepMap }))).toEqual([]);
+    expect(engine.stats().missingFields).toBe(2);
+    // A list of one value (however nested) is that value: groups with the plain value.
+    expect(engine.onMatch(match('a', 2, { ip: deepList }))).toEqual([]);
+    expect(engine.onMatch(match('a', 3, { ip: 'x' }))).toHaveLength(1);
+    expect(engine.stats().missingFields).toBe(2);
+  });
 });

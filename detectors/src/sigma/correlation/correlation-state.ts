@@ -216,8 +216,13 @@ function countedValue(input: CorrelationInput, event: SigmaEvent): string | unde
   return parts.join(SEPARATOR);
 }
 
-/** A field value as group and distinct-count key: missing (undefined, null, []) gives undefined. */
-function valueText(value: unknown): string | undefined {
+/**
+ * A field value as group and distinct-count key: missing (undefined, null, []) gives undefined; a list of
+ * one value is that value; a value JSON cannot write (nested too deeply: a hostile record) is missing.
+ */
+function valueText(input: unknown): string | undefined {
+  let value = input;
+  while (Array.isArray(value) && value.length === 1) value = value[0] as unknown;
   switch (typeof value) {
     case 'string':
       return value;
@@ -225,13 +230,14 @@ function valueText(value: unknown): string | undefined {
     case 'boolean':
     case 'bigint':
       return String(value);
-    case 'object':
-      if (value === null) return undefined;
-      if (Array.isArray(value)) {
-        if (value.length === 0) return undefined;
-        if (value.length === 1) return valueText(value[0]);
+    case 'object': {
+      if (value === null || (Array.isArray(value) && value.length === 0)) return undefined;
+      try {
+        return JSON.stringify(value);
+      } catch {
+        return undefined;
       }
-      return JSON.stringify(value);
+    }
     default:
       return undefined;
   }

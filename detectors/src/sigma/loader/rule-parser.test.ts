@@ -203,12 +203,37 @@ describe('parseRuleText: YAML and multi-document files', () => {
     expect(errors[0]?.location).toEqual({ file: 'broken.yml', ruleId: 'document 1' });
   });
 
-  it('reports duplicate keys (YAML would silently keep one)', () => {
+  it('names a broken document by the id it holds before the error, else by its position', () => {
+    const badIndent = rule().replace('    condition: selection', '   condition: selection');
+    const [indentError] = parseRuleText(badIndent, 'indent.yml').errors;
+    expect(indentError?.message).toMatch(
+      new RegExp(`^indent\\.yml, rule ${ID}: YAML syntax error at line 16, column 1: .+ \\(BAD_INDENT\\)$`),
+    );
+    expect(indentError?.location).toEqual({ file: 'indent.yml', ruleId: ID });
+    // An unclosed quote swallows the rest of the document, the id included (the title is never used: it
+    // may be what swallowed it); a list id is no label.
+    const unclosed = `title: 'Unclosed\nid: ${ID}\nlogsource:\n    product: linux\n`;
+    expect(parseRuleText(unclosed, 'quote.yml').errors[0]?.location).toEqual({
+      file: 'quote.yml',
+      ruleId: 'document 1',
+    });
+    const listId = 'id: [a, b]\ndetection:\n  sel: [a\n  condition: sel\n';
+    expect(parseRuleText(`---\n${listId}`, 'list.yml').errors[0]?.location.ruleId).toBe('document 1');
+    expect(parseRuleText(`${rule()}---\n${listId}`, 'two.yml').errors[0]?.location.ruleId).toBe('document 2');
+  });
+
+  it('reports duplicate keys (YAML would silently keep one), naming the key', () => {
     expect(messages(`${rule()}level: low\n`, 'dup.yml')).toEqual([
-      expect.stringMatching(
-        /^dup\.yml, rule document 1: YAML syntax error at line \d+, column 1: Map keys must be unique \(DUPLICATE_KEY\)$/,
+      `dup.yml, rule ${ID}: YAML syntax error at line 17, column 1: Map keys must be unique ('level' appears twice) (DUPLICATE_KEY)`,
+    ]);
+    const nested = rule({ selection: "Image|endswith: '/curl'\n        Image|endswith: '/wget'" });
+    expect(messages(nested, 'nested.yml')).toEqual([
+      expect.stringContaining(
+        `rule ${ID}: YAML syntax error at line 14, column 9: Map keys must be unique ('Image|endswith' appears twice)`,
       ),
     ]);
+    const quoted = `title: x\n"a b": 1\n"a b": 2\n`;
+    expect(messages(quoted, 'q.yml')).toEqual([expect.stringContaining(`('"a b"' appears twice)`)]);
   });
 
   it('loads the good document of a file whose other document is bad', () => {

@@ -56,13 +56,15 @@ function readYamlDocuments(
   const out: ParsedYamlDocument[] = [];
   const documents = parseAllDocuments(text, { prettyErrors: true, merge: true, uniqueKeys: true });
   documents.forEach((document: Document, documentIndex) => {
-    const ruleId = `document ${documentIndex + 1}`;
+    const ruleId = brokenDocumentLabel(document, documentIndex);
     for (const warning of document.warnings) {
-      warnings.push({ file, ruleId, message: `YAML warning ${describeYamlProblem(warning)}` });
+      warnings.push({ file, ruleId, message: `YAML warning ${describeYamlProblem(warning, text)}` });
     }
     if (document.errors.length > 0) {
       for (const error of document.errors.slice(0, MAX_YAML_ERRORS)) {
-        errors.push(new SigmaRuleError(`YAML syntax error ${describeYamlProblem(error)}`, { file, ruleId }));
+        errors.push(
+          new SigmaRuleError(`YAML syntax error ${describeYamlProblem(error, text)}`, { file, ruleId }),
+        );
       }
       return;
     }
@@ -83,16 +85,50 @@ function readYamlDocuments(
   return out;
 }
 
-/** `at line 4, column 3: <reason>` from a yaml library error or warning. */
-function describeYamlProblem(problem: {
-  message: string;
-  code: string;
-  linePos?: [{ line: number; col: number }, ...unknown[]];
-}): string {
+/**
+ * How errors name a document the YAML parser faulted: its `id` when the part that parsed holds it as one
+ * word (a broken rule is still found by its id), else its position in the file. The title is not used: an
+ * unclosed quote makes it swallow the lines after it.
+ */
+function brokenDocumentLabel(document: Document, documentIndex: number): string {
+  const id: unknown = document.get('id');
+  return typeof id === 'string' && /^\S+$/.test(id) ? id : `document ${documentIndex + 1}`;
+}
+
+/**
+ * `at line 4, column 3: <reason>` from a yaml library error or warning; a repeated key is named (the
+ * library's message does not say which key it is).
+ */
+function describeYamlProblem(
+  problem: {
+    message: string;
+    code: string;
+    pos?: [number, number];
+    linePos?: [{ line: number; col: number }, ...unknown[]];
+  },
+  text: string,
+): string {
   const position = problem.linePos?.[0];
-  const reason = (problem.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?\s*$/, '');
+  let reason = (problem.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?\s*$/, '');
+  if (problem.code === 'DUPLICATE_KEY' && problem.pos) {
+    const key = repeatedKey(text, problem.pos[0]);
+    if (key) reason += ` ('${key}' appears twice)`;
+  }
   const where = position ? `at line ${position.line}, column ${position.col}` : 'in the document';
   return `${where}: ${reason} (${problem.code})`;
+}
+
+/** Longest key text shown in a message. */
+const MAX_KEY_TEXT = 80;
+
+/** The key written at `offset` (up to its `:`), as the file spells it; undefined when it cannot be read. */
+function repeatedKey(text: string, offset: number): string | undefined {
+  const end = text.indexOf('\n', offset);
+  const line = text.slice(offset, Math.min(end === -1 ? text.length : end, offset + MAX_KEY_TEXT * 2));
+  const match = /^(?:"[^"]*"|'[^']*'|[^\s:#][^:#]*?)(?=\s*:(?:\s|$))/.exec(line);
+  const key = match?.[0].trim();
+  if (!key) return undefined;
+  return key.length > MAX_KEY_TEXT ? `${key.slice(0, MAX_KEY_TEXT - 3)}...` : key;
 }
 
 /**

@@ -6,10 +6,15 @@ import type { EventPredicate, FieldReader, SigmaEvent } from '../sigma-types.js'
 import { lowerCased, type LowerCaseSlot } from './lower-case-cache.js';
 import type { ValueMatcher } from './match-types.js';
 
-/** Deepest nesting a keyword search descends into. */
+/**
+ * Deepest nesting a keyword search, and a field test of nested arrays, descend into: deeper values never
+ * match (a hostile record of 100,000 nested arrays must not overflow the stack).
+ */
 const MAX_DEPTH = 32;
 
 type ScalarTest = (value: unknown) => boolean;
+/** The test of one field value at a nesting depth (0: the field's value itself). */
+type ValueTest = (value: unknown, depth: number) => boolean;
 
 /** Tests of one field value (arrays: any element) against the matchers, ORed or, with `all`, ANDed. */
 export function fieldItemTest(
@@ -25,17 +30,17 @@ export function fieldItemTest(
     return (event) => {
       const value = reader(event);
       if (typeof value === 'string') return only.str(value, needsLower ? lowerCased(slot, value) : value);
-      return test(value);
+      return test(value, 0);
     };
   }
   if (!all) {
     const test = valueTest(matchers, slot);
-    return (event) => test(reader(event));
+    return (event) => test(reader(event), 0);
   }
   const tests = matchers.map((matcher) => valueTest([matcher], slot));
   return (event) => {
     const value = reader(event);
-    for (const test of tests) if (!test(value)) return false;
+    for (const test of tests) if (!test(value, 0)) return false;
     return true;
   };
 }
@@ -69,9 +74,13 @@ export function fieldRefItemTest(
   cased: boolean,
   all: boolean,
 ): EventPredicate {
-  const matches = (value: unknown, reference: unknown): boolean => {
-    if (Array.isArray(value)) return value.some((element) => matches(element, reference));
-    if (Array.isArray(reference)) return reference.some((element) => matches(value, element));
+  const matches = (value: unknown, reference: unknown, depth: number): boolean => {
+    if (Array.isArray(value)) {
+      return depth < MAX_DEPTH && value.some((element) => matches(element, reference, depth + 1));
+    }
+    if (Array.isArray(reference)) {
+      return depth < MAX_DEPTH && reference.some((element) => matches(value, element, depth + 1));
+    }
     const left = textOf(value);
     const right = textOf(reference);
     if (left === undefined || right === undefined) return false;
@@ -80,7 +89,7 @@ export function fieldRefItemTest(
   return (event: SigmaEvent) => {
     const value = reader(event);
     for (const reference of references) {
-      const matched = matches(value, reference(event));
+      const matched = matches(value, reference(event), 0);
       if (matched !== all) return matched;
     }
     return all;
@@ -93,18 +102,22 @@ function textOf(value: unknown): string | undefined {
   return undefined;
 }
 
-/** The test of one event field value (arrays: any element; empty array: absent). */
-function valueTest(matchers: readonly ValueMatcher[], slot: LowerCaseSlot): ScalarTest {
+/**
+ * The test of one event field value (arrays: any element, nested arrays down to MAX_DEPTH; empty array:
+ * absent).
+ */
+function valueTest(matchers: readonly ValueMatcher[], slot: LowerCaseSlot): ValueTest {
   const needsLower = matchers.some((matcher) => matcher.needsLower);
-  const test = (value: unknown): boolean => {
+  const test = (value: unknown, depth: number): boolean => {
     if (typeof value === 'string') {
       const lower = needsLower ? lowerCased(slot, value) : value;
       for (const matcher of matchers) if (matcher.str(value, lower)) return true;
       return false;
     }
     if (Array.isArray(value)) {
-      if (value.length === 0) return test(undefined);
-      for (const element of value) if (test(element)) return true;
+      if (value.length === 0) return test(undefined, depth);
+      if (depth >= MAX_DEPTH) return false;
+      for (const element of value) if (test(element, depth + 1)) return true;
       return false;
     }
     for (const matcher of matchers) if (matcher.other(value)) return true;
