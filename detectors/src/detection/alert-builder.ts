@@ -259,9 +259,12 @@ export class AlertBuilder {
     fired: CorrelationAlert,
     trigger: SigmaHit | undefined,
   ): DetectionAlert | undefined {
-    const doc = this.correlations.find(
-      (c) => (fired.correlationId !== undefined && c.id === fired.correlationId) || c.title === fired.title,
-    );
+    const doc =
+      (fired.correlationId !== undefined
+        ? this.correlations.find((c) => c.id === fired.correlationId)
+        : fired.correlationName !== undefined
+          ? this.correlations.find((c) => c.name === fired.correlationName)
+          : undefined) ?? this.correlations.find((c) => c.id === undefined && c.title === fired.title);
     const key = fired.correlationId ?? fired.correlationName ?? `title:${fired.title}`;
     if (!this.enabled(tenantId, key)) return undefined;
     const tags = doc?.tags ?? [];

@@ -138,6 +138,29 @@ describe('loadRuleSet', () => {
     expect(ruleSet.matches({ User: 'root' }).map((rule) => rule.title)).toEqual(['Placeholder Rule']);
   });
 
+  it('reports a wrong rule as an error even when its log source is also unsupported', async () => {
+    const own = mkdtempSync(path.join(tmpdir(), 'sigma-engine-wrong-'));
+    try {
+      writeFileSync(
+        path.join(own, 'wrong.yml'),
+        adminTool.replace("Image|endswith: '\\psexec.exe'", 'Image|containz: x'),
+      );
+      writeFileSync(path.join(own, 'admin.yml'), adminTool);
+      const { report } = await loadRuleSet([own], {
+        optionsFor: (doc) => {
+          if (doc.logsource.product === 'windows')
+            throw new SigmaUnsupportedError('logsource', 'no mapping for windows', { file: doc.file });
+          return {};
+        },
+      });
+      expect(report.errors.map((e) => path.basename(e.file ?? ''))).toEqual(['wrong.yml']);
+      expect(report.errors[0]?.message).toMatch(/containz/);
+      expect(report.unsupported.map((u) => path.basename(u.file ?? ''))).toEqual(['admin.yml']);
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
+  });
+
   it('reports a directory that does not exist', async () => {
     const { ruleSet, report } = await loadRuleSet([path.join(dir, 'nope')]);
     expect(ruleSet.size).toBe(0);

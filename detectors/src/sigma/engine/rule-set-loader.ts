@@ -86,9 +86,30 @@ export async function loadRuleSet(
         correlations.push(doc);
         continue;
       }
+      const compile = (options: CompileOptions) => {
+        if (doc.kind === 'detection') rules.push(compileRule(doc, options));
+        else filters.push(compileFilter(doc, options));
+      };
+      let options: CompileOptions;
       try {
-        if (doc.kind === 'detection') rules.push(compileRule(doc, optionsOf(doc)));
-        else filters.push(compileFilter(doc, optionsOf(doc)));
+        options = optionsOf(doc);
+      } catch (error) {
+        if (!(error instanceof SigmaUnsupportedError)) throw error;
+        // A rule this deployment cannot feed may still be wrong: a wrong rule is reported as an error first.
+        try {
+          if (doc.kind === 'detection') compileRule(doc, shared);
+          else compileFilter(doc, shared);
+        } catch (compileError) {
+          if (compileError instanceof SigmaRuleError) {
+            recordFailure(compileError, doc, report);
+            continue;
+          }
+        }
+        recordFailure(error, doc, report);
+        continue;
+      }
+      try {
+        compile(options);
       } catch (error) {
         if (!recordFailure(error, doc, report)) throw error;
       }
