@@ -91,3 +91,13 @@ CREATE POLICY tenant_rules_tenant ON telemetry.tenant_rules TO inosec_app
 CREATE POLICY tenant_rules_ingest ON telemetry.tenant_rules FOR SELECT TO inosec_ingest USING (true);
 GRANT SELECT, INSERT, UPDATE, DELETE ON telemetry.tenant_rules TO inosec_app;
 GRANT SELECT ON telemetry.tenant_rules TO inosec_ingest;
+
+-- Correlation state a collector saves (every minute and when it stops) and takes back when it starts: the
+-- open windows of every tenant's correlation rules (docs/detection.md says what survives a restart). Read and
+-- written by the ingest role only.
+CREATE TABLE telemetry.detection_state (
+  collector_id text PRIMARY KEY CHECK (length(collector_id) BETWEEN 1 AND 200),
+  taken_at timestamptz NOT NULL,
+  state jsonb NOT NULL
+);
+GRANT SELECT, INSERT, UPDATE ON telemetry.detection_state TO inosec_ingest;

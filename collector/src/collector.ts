@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_RULE_DIRS } from '@inosec/detectors';
 import { ConfigError, InosecError } from '@inosec/protos';
@@ -195,9 +196,10 @@ export async function startCollector(options: CollectorOptions): Promise<Running
         metrics,
         ruleDirs,
         onAlerts: publishAlerts,
+        collectorId: config.INOSEC_COLLECTOR_ID ?? os.hostname(),
       });
       const running = detection;
-      stops.push(async () => running.stop());
+      stops.push(() => running.stop());
     }
     const writer = new TelemetryWriter({
       pool,
@@ -216,8 +218,15 @@ export async function startCollector(options: CollectorOptions): Promise<Running
         maxFutureUs: 86_400_000_000,
       },
       logger,
-      ...(detection ? { ruleDirs, ruleSet: detection.ruleSet } : {}),
+      ...(detection
+        ? {
+            ruleDirs,
+            ruleSet: detection.ruleSet,
+            tenantRuleSet: (tenantId: string) => detection?.tenantRuleSet(tenantId),
+          }
+        : {}),
     });
+    detection?.attachEncoder(encoder);
     stops.push(() => encoder.close());
     const ingest = new IngestService({
       encoder,

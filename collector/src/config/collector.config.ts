@@ -82,6 +82,13 @@ export const collectorConfigSchema = z.object({
     .describe(
       "rule directories separated by ':' that every tenant's detection loads; 'none' turns detection off (default: the shipped SigmaHQ rules and InoSec's own)",
     ),
+  INOSEC_COLLECTOR_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/)
+    .optional()
+    .describe(
+      "this collector's name, under which it saves its correlation state (letters, digits, . _ -; default: the host name)",
+    ),
   LOG_LEVEL: configFields.logLevel(),
 });
 

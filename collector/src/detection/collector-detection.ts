@@ -2,6 +2,8 @@ import {
   AlertBuilder,
   alertRuleInfo,
   loadInosecRuleSet,
+  loadInosecRuleTexts,
+  type RuleText,
   type DetectionAlert,
   type RuleSet,
   type RuleSetLoadReport,
@@ -12,7 +14,12 @@ import type { Logger } from 'pino';
 import type { CollectorMetrics } from '../metrics/collector-metrics.js';
 import { raiseAlerts, type StoredAlert } from '../storage/alert.repository.js';
 import type { AlertSource } from '../storage/telemetry-writer.js';
-import { listTenantRules, tenantRulesVersion } from './tenant-rules.repository.js';
+import {
+  listTenantRules,
+  loadDetectionState,
+  saveDetectionState,
+  tenantRulesVersion,
+} from './detection.repository.js';
 
 export interface CollectorDetectionOptions {
   pool: pg.Pool;
@@ -24,6 +31,10 @@ export interface CollectorDetectionOptions {
   refreshIntervalMs?: number;
   /** Called with the alerts raised after each commit (the alert stream). */
   onAlerts?: (alerts: StoredAlert[]) => void;
+  /** Whose correlation state this is (saved and taken back under this id); none: not saved. */
+  collectorId?: string;
+  /** How often the correlation state is saved. Default 60 s. */
+  saveIntervalMs?: number;
 }
 
 /**
@@ -35,7 +46,13 @@ export interface CollectorDetectionOptions {
 export class CollectorDetection implements AlertSource {
   private disabled = new Map<string, Set<string>>();
   private settingsVersion = '';
+  /** Tenants' own rule files as last compiled (tenant → texts), and their rule sets. */
+  private readonly tenantTexts = new Map<string, RuleText[]>();
+  private readonly tenantRuleSets = new Map<string, RuleSet>();
+  private readonly encoders: Array<{ setTenantRules(tenantId: string, texts: readonly RuleText[]): void }> =
+    [];
   private timer: NodeJS.Timeout | undefined;
+  private saveTimer: NodeJS.Timeout | undefined;
 
   private readonly builder: AlertBuilder;
 
@@ -83,12 +100,55 @@ export class CollectorDetection implements AlertSource {
       'Detection rules loaded',
     );
     await detection.refreshSettings();
+    await detection.restoreState();
     const interval = options.refreshIntervalMs ?? 5_000;
     detection.timer = setInterval(() => {
       void detection.tick();
     }, interval);
     detection.timer.unref();
+    if (options.collectorId) {
+      detection.saveTimer = setInterval(() => {
+        detection.saveState().catch((error: unknown) => {
+          logger.warn({ err: error }, 'Saving the correlation state failed; retrying later');
+        });
+      }, options.saveIntervalMs ?? 60_000);
+      detection.saveTimer.unref();
+    }
     return detection;
+  }
+
+  /** Saves every tenant's correlation state under the collector id (a no-op without one). */
+  async saveState(nowMs = Date.now()): Promise<void> {
+    const { collectorId } = this.options;
+    if (!collectorId) return;
+    await saveDetectionState(this.options.pool, collectorId, nowMs, this.builder.snapshot(nowMs));
+  }
+
+  /** Takes back the correlation state this collector saved last, for the correlations still loaded unchanged. */
+  private async restoreState(): Promise<void> {
+    const { collectorId, logger } = this.options;
+    if (!collectorId) return;
+    const saved = await loadDetectionState(this.options.pool, collectorId);
+    if (!saved || saved.state === null || typeof saved.state !== 'object') return;
+    const { restored, failed } = this.builder.restore(saved.state as Record<string, unknown>);
+    for (const { tenantId, error } of failed) {
+      logger.warn({ tenantId }, `Correlation state not restored: ${error}`);
+    }
+    logger.info(
+      { tenants: restored.length, takenAt: saved.takenAt.toISOString() },
+      'Correlation state restored',
+    );
+  }
+
+  /** A tenant's own rules, compiled on this thread (for batches encoded here). */
+  tenantRuleSet(tenantId: string): RuleSet | undefined {
+    return this.tenantRuleSets.get(tenantId);
+  }
+
+  /** The encoder whose workers get the tenants' own rules (now, and on every change). */
+  attachEncoder(encoder: { setTenantRules(tenantId: string, texts: readonly RuleText[]): void }): void {
+    this.encoders.push(encoder);
+    for (const [tenantId, texts] of this.tenantTexts) encoder.setTenantRules(tenantId, texts);
   }
 
   /** False when the tenant switched the rule (detection or correlation key) off. */
@@ -108,15 +168,68 @@ export class CollectorDetection implements AlertSource {
     if (version === this.settingsVersion) return;
     const rows = await listTenantRules(this.options.pool);
     const disabled = new Map<string, Set<string>>();
+    const texts = new Map<string, RuleText[]>();
     for (const row of rows) {
+      if (row.source !== null) {
+        if (!row.enabled) continue;
+        const list = texts.get(row.tenantId) ?? [];
+        list.push({ name: row.ruleKey, text: row.source });
+        texts.set(row.tenantId, list);
+        continue;
+      }
       if (row.enabled) continue;
       const set = disabled.get(row.tenantId) ?? new Set<string>();
       set.add(row.ruleKey);
       disabled.set(row.tenantId, set);
     }
     this.disabled = disabled;
+    for (const tenantId of new Set([...texts.keys(), ...this.tenantTexts.keys()])) {
+      this.setTenantTexts(tenantId, texts.get(tenantId) ?? []);
+    }
     this.settingsVersion = version;
-    this.options.logger.info({ settings: rows.length }, 'Tenant rule settings loaded');
+    this.options.logger.info(
+      { settings: rows.length, tenantsWithRules: texts.size },
+      'Tenant rule settings loaded',
+    );
+  }
+
+  /** Compiles a tenant's own rule files when they changed, and hands them to the builder and the workers. */
+  private setTenantTexts(tenantId: string, texts: RuleText[]): void {
+    const before = this.tenantTexts.get(tenantId) ?? [];
+    const same =
+      before.length === texts.length &&
+      before.every((file, i) => file.name === texts[i]?.name && file.text === texts[i]?.text);
+    if (same) return;
+    const log = this.options.logger;
+    if (texts.length === 0) {
+      this.tenantTexts.delete(tenantId);
+      this.tenantRuleSets.delete(tenantId);
+      this.builder.setTenantRules(tenantId, []);
+    } else {
+      // Uploads were validated by the control plane; what still fails here (a rule edited in the database,
+      // an engine that changed since) is logged and left out, and the tenant's other rules work.
+      const { ruleSet, report, correlations } = loadInosecRuleTexts(texts);
+      for (const error of report.errors) {
+        log.error(
+          { tenantId, file: error.file, ruleId: error.id },
+          `Tenant rule not loaded: ${error.message}`,
+        );
+      }
+      for (const rule of report.unsupported) {
+        log.warn({ tenantId, file: rule.file, ruleId: rule.id, reason: rule.reason }, rule.message);
+      }
+      const correlationErrors = this.builder.setTenantRules(
+        tenantId,
+        alertRuleInfo(ruleSet.rules),
+        correlations,
+      );
+      for (const error of correlationErrors)
+        log.error({ tenantId }, `Tenant correlation not loaded: ${error.message}`);
+      this.tenantTexts.set(tenantId, texts);
+      this.tenantRuleSets.set(tenantId, ruleSet);
+      log.info({ tenantId, rules: ruleSet.size, correlations: correlations.length }, 'Tenant rules loaded');
+    }
+    for (const encoder of this.encoders) encoder.setTenantRules(tenantId, texts);
   }
 
   /** Writes the alerts of correlation windows that closed (conditions with an upper bound), in their own transaction. */
@@ -163,7 +276,12 @@ export class CollectorDetection implements AlertSource {
     }
   }
 
-  stop(): void {
+  /** Stops the timers and saves the correlation state one last time. */
+  async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    if (this.saveTimer) clearInterval(this.saveTimer);
+    await this.saveState().catch((error: unknown) => {
+      this.options.logger.warn({ err: error }, 'Saving the correlation state at stop failed');
+    });
   }
 }

@@ -40,6 +40,8 @@ export interface EncodeOptions {
   nowUs: number;
   /** The detection rules to run on the batch's events (none: no detection). */
   ruleSet?: RuleSet | undefined;
+  /** The sending tenant's own rules, run as well. */
+  tenantRuleSet?: RuleSet | undefined;
 }
 
 /**
@@ -55,11 +57,10 @@ export function encodeIncoming(
 ): EncodeResult {
   const result =
     encodeWireBatch(identity, bytes, options) ?? encodeIncomingReference(identity, bytes, options);
-  const { ruleSet } = options;
-  if (result.ok && result.hits === undefined && ruleSet && ruleSet.size > 0) {
+  if (result.ok && result.hits === undefined && hasRules(options)) {
     // The fast path did not decode the events: detection does (the batch is known to be valid).
     const decoded = tryDecodeMessage(EventBatch, bytes, { maxBytes: options.maxBatchBytes });
-    if (decoded.ok) detect(result, ruleSet, identity, decoded.value.events ?? [], decoded.value.host);
+    if (decoded.ok) detect(result, options, identity, decoded.value.events ?? [], decoded.value.host);
     else result.detectionError = `cannot decode for detection: ${decoded.error.message}`;
   }
   return result;
@@ -69,15 +70,23 @@ export function encodeIncoming(
  * Runs the rules on a stored-to-be batch's events and records the hits on it. A rule or engine failure (a
  * bug) is recorded, never thrown: losing the batch would be worse than missing its detections.
  */
+function hasRules(options: EncodeOptions): boolean {
+  return (options.ruleSet?.size ?? 0) > 0 || (options.tenantRuleSet?.size ?? 0) > 0;
+}
+
 function detect(
   result: EncodedBatch,
-  ruleSet: RuleSet,
+  options: EncodeOptions,
   identity: AgentIdentity,
   events: readonly IEvent[],
   batchHost?: IHost | null,
 ): void {
   try {
-    result.hits = matchEvents(ruleSet, identity.agentId, events, batchHost);
+    const hits = options.ruleSet ? matchEvents(options.ruleSet, identity.agentId, events, batchHost) : [];
+    if (options.tenantRuleSet) {
+      hits.push(...matchEvents(options.tenantRuleSet, identity.agentId, events, batchHost));
+    }
+    result.hits = hits;
   } catch (error) {
     result.hits = [];
     result.detectionError = `detection failed: ${(error as Error).message}`;
@@ -123,6 +132,6 @@ export function encodeIncomingReference(
     tenantOverwritten: validation.tenantOverwritten,
     rows: encodeBatchRows(events),
   };
-  if (options.ruleSet && options.ruleSet.size > 0) detect(result, options.ruleSet, identity, events);
+  if (hasRules(options)) detect(result, options, identity, events, batch.host);
   return { ok: true, ...result };
 }

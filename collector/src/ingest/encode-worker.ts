@@ -1,7 +1,7 @@
 // The worker thread of the batch encoder (encoder-pool.ts): decodes, validates and encodes received batches
 // off the collector's event loop, and hands the encoded rows back without copying them.
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadInosecRuleSet, type RuleSet } from '@inosec/detectors';
+import { loadInosecRuleSet, loadInosecRuleTexts, type RuleSet } from '@inosec/detectors';
 import type { BinaryRowsParts } from '../storage/binary-copy.js';
 import { TABLE_NAMES, type TelemetryTable } from '../storage/event-rows.js';
 import { encodeIncoming } from './batch-encoder.js';
@@ -10,6 +10,7 @@ import {
   type EncodeJob,
   type EncodeReply,
   type EncoderWorkerData,
+  type TenantRulesMessage,
 } from './encoder-protocol.js';
 
 const { maxBatchBytes, limits, ruleDirs } = workerData as EncoderWorkerData;
@@ -21,7 +22,17 @@ if (!port) throw new Error('encode-worker runs as a worker thread only');
 const ruleSet: RuleSet | undefined =
   ruleDirs && ruleDirs.length > 0 ? (await loadInosecRuleSet(ruleDirs)).ruleSet : undefined;
 
-port.on('message', (job: EncodeJob) => {
+// Tenants' own rules, compiled here too (the main thread validated and reported them).
+const tenantRuleSets = new Map<string, RuleSet>();
+
+port.on('message', (message: EncodeJob | TenantRulesMessage) => {
+  if ('tenantRules' in message) {
+    const { tenantId, texts } = message.tenantRules;
+    if (texts.length === 0) tenantRuleSets.delete(tenantId);
+    else tenantRuleSets.set(tenantId, loadInosecRuleTexts(texts).ruleSet);
+    return;
+  }
+  const job = message;
   let reply: EncodeReply;
   const transfer: ArrayBuffer[] = [];
   try {
@@ -30,6 +41,7 @@ port.on('message', (job: EncodeJob) => {
       limits,
       nowUs: job.nowUs,
       ruleSet,
+      tenantRuleSet: tenantRuleSets.get(job.identity.tenantId),
     });
     if (result.ok) {
       const rows = {} as Record<TelemetryTable, BinaryRowsParts>;

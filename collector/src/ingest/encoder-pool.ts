@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { InosecError } from '@inosec/protos';
-import type { RuleSet } from '@inosec/detectors';
+import type { RuleSet, RuleText } from '@inosec/detectors';
 import type { Logger } from 'pino';
 import { BinaryRows } from '../storage/binary-copy.js';
 import { TABLE_NAMES, type EncodedRows } from '../storage/event-rows.js';
@@ -13,6 +13,7 @@ import {
   type EncodeJob,
   type EncodeReply,
   type EncoderWorkerData,
+  type TenantRulesMessage,
 } from './encoder-protocol.js';
 
 export interface BatchEncoderOptions extends EncoderWorkerData {
@@ -26,6 +27,8 @@ export interface BatchEncoderOptions extends EncoderWorkerData {
    * Workers load `ruleDirs` themselves.
    */
   ruleSet?: RuleSet;
+  /** A tenant's own rules compiled on this thread (detection when encoding here). */
+  tenantRuleSet?: (tenantId: string) => RuleSet | undefined;
 }
 
 /** Decodes, validates and encodes received batches (batch-encoder.ts), on worker threads. */
@@ -33,6 +36,8 @@ export interface BatchEncoder {
   /** Worker threads in use (0: the calling thread). */
   readonly threads: number;
   encode(identity: AgentIdentity, bytes: Uint8Array, nowUs: number): Promise<EncodeResult>;
+  /** Gives the workers a tenant's own rules (none: drop them); they apply to batches encoded after. */
+  setTenantRules(tenantId: string, texts: readonly RuleText[]): void;
   close(): Promise<void>;
 }
 
@@ -74,8 +79,10 @@ export function createBatchEncoder(options: BatchEncoderOptions): BatchEncoder {
           limits: options.limits,
           nowUs,
           ruleSet: options.ruleSet,
+          tenantRuleSet: options.tenantRuleSet?.(identity.tenantId),
         }),
       ),
+    setTenantRules: () => undefined,
     close: () => Promise.resolve(),
   };
   if (options.threads <= 0) return inline;
@@ -97,6 +104,8 @@ export function createBatchEncoder(options: BatchEncoderOptions): BatchEncoder {
   // Set when workers cannot run (their script fails to load, or they keep dying): encode here instead.
   let degraded = false;
   const restarts: number[] = [];
+  // Every tenant's own rules, given again to a worker that replaces a dead one.
+  const tenantTexts = new Map<string, RuleText[]>();
 
   const spawn = (slot: number): void => {
     // The compiled worker imports compiled packages: no source-resolution conditions (a test runner's).
@@ -155,6 +164,10 @@ export function createBatchEncoder(options: BatchEncoderOptions): BatchEncoder {
         } else reject(new EncoderFailedError(why));
       }
     };
+    for (const [tenantId, texts] of tenantTexts) {
+      const message: TenantRulesMessage = { tenantRules: { tenantId, texts } };
+      entry.worker.postMessage(message);
+    }
     entry.worker.on('error', (error) => fail(`encode worker failed: ${error.message}`));
     entry.worker.on('exit', (code) => fail(`encode worker exited with code ${code}`));
   };
@@ -174,6 +187,12 @@ export function createBatchEncoder(options: BatchEncoderOptions): BatchEncoder {
         target.jobs.set(id, { job, resolve, reject });
         target.worker.postMessage(job);
       });
+    },
+    setTenantRules(tenantId, texts) {
+      if (texts.length === 0) tenantTexts.delete(tenantId);
+      else tenantTexts.set(tenantId, [...texts]);
+      const message: TenantRulesMessage = { tenantRules: { tenantId, texts: [...texts] } };
+      for (const entry of workers) entry.worker.postMessage(message);
     },
     async close() {
       closing = true;

@@ -1,4 +1,5 @@
 // The messages between the batch encoder (encoder-pool.ts) and its worker threads (encode-worker.ts).
+import type { RuleText } from '@inosec/detectors';
 import type { BinaryRowsParts } from '../storage/binary-copy.js';
 import type { TelemetryTable } from '../storage/event-rows.js';
 import type { EncodedBatch } from './batch-encoder.js';
@@ -14,6 +15,11 @@ export interface EncoderWorkerData {
 
 /** What a worker posts once its module has loaded, before any reply. */
 export const WORKER_READY = 'ready';
+
+/** A tenant's own rules for the workers (texts: none or empty to drop them). */
+export interface TenantRulesMessage {
+  tenantRules: { tenantId: string; texts: RuleText[] };
+}
 
 /** One batch for a worker, with the batch bytes (a copy of just the message). */
 export interface EncodeJob {

@@ -76,7 +76,11 @@ export class AlertBuilder {
   private readonly correlations: readonly SigmaCorrelationDocument[];
   private readonly engines = new Map<string, CorrelationEngine>();
   private readonly maxEvents: number;
-  private readonly standalone = new Map<string, boolean>();
+  /** Tenants' own rules and correlations, besides the shared ones. */
+  private readonly tenantRules = new Map<
+    string,
+    { rules: Map<string, AlertRuleInfo>; correlations: readonly SigmaCorrelationDocument[] }
+  >();
   /** The correlations that failed to compile (checked once, on a probe engine). */
   readonly correlationErrors: ReadonlyArray<SigmaRuleError | SigmaUnsupportedError>;
   private readonly probe: CorrelationEngine | undefined;
@@ -94,31 +98,58 @@ export class AlertBuilder {
     return this.probe?.size ?? 0;
   }
 
-  private newEngine(): CorrelationEngine {
-    const known = [...this.rules.values()].map((rule) => ({
+  private newEngine(tenantId?: string): CorrelationEngine {
+    const own = tenantId === undefined ? undefined : this.tenantRules.get(tenantId);
+    const known = [...this.rules.values(), ...(own?.rules.values() ?? [])].map((rule) => ({
       ...(rule.key.startsWith('title:') ? {} : { id: rule.key }),
       ...(rule.name ? { name: rule.name } : {}),
     }));
-    return new CorrelationEngine(this.correlations, known, this.options.correlationOptions);
+    const correlations = own ? [...this.correlations, ...own.correlations] : this.correlations;
+    return new CorrelationEngine(correlations, known, this.options.correlationOptions);
+  }
+
+  /**
+   * Sets a tenant's own detection rules and correlations (replacing any before; none: back to the shared
+   * set). The tenant's correlation state starts over. Returns the tenant's correlations that did not compile.
+   */
+  setTenantRules(
+    tenantId: string,
+    rules: Iterable<AlertRuleInfo>,
+    correlations: readonly SigmaCorrelationDocument[] = [],
+  ): ReadonlyArray<SigmaRuleError | SigmaUnsupportedError> {
+    const map = new Map<string, AlertRuleInfo>();
+    for (const rule of rules) map.set(rule.key, rule);
+    this.engines.delete(tenantId);
+    if (map.size === 0 && correlations.length === 0) {
+      this.tenantRules.delete(tenantId);
+      return [];
+    }
+    this.tenantRules.set(tenantId, { rules: map, correlations });
+    if (correlations.length === 0) return [];
+    const engine = this.newEngine(tenantId);
+    this.engines.set(tenantId, engine);
+    const shared = new Set(this.correlationErrors.map((error) => error.message));
+    return engine.errors.filter((error) => !shared.has(error.message));
+  }
+
+  private ruleOf(tenantId: string, key: string): AlertRuleInfo | undefined {
+    return this.tenantRules.get(tenantId)?.rules.get(key) ?? this.rules.get(key);
+  }
+
+  private correlationsOf(tenantId: string): readonly SigmaCorrelationDocument[] {
+    const own = this.tenantRules.get(tenantId)?.correlations;
+    return own && own.length > 0 ? [...this.correlations, ...own] : this.correlations;
   }
 
   private engineOf(tenantId: string): CorrelationEngine | undefined {
-    if (!this.probe) return undefined;
+    const own = this.tenantRules.get(tenantId);
+    if (!this.probe && !own?.correlations.length) return undefined;
     let engine = this.engines.get(tenantId);
     if (!engine) {
-      engine = this.newEngine();
+      engine = this.newEngine(tenantId);
       this.engines.set(tenantId, engine);
     }
     return engine;
-  }
-
-  private generatesStandalone(rule: AlertRuleInfo): boolean {
-    let yes = this.standalone.get(rule.key);
-    if (yes === undefined) {
-      yes = this.probe ? this.probe.generatesStandalone(rule.key, rule.name) : true;
-      this.standalone.set(rule.key, yes);
-    }
-    return yes;
   }
 
   private enabled(tenantId: string, key: string): boolean {
@@ -131,9 +162,11 @@ export class AlertBuilder {
     const out: DetectionAlert[] = [];
     const engine = this.engineOf(tenantId);
     for (const hit of hits) {
-      const rule = this.rules.get(hit.ruleId);
+      const rule = this.ruleOf(tenantId, hit.ruleId);
       if (!rule || !this.enabled(tenantId, rule.key)) continue;
-      if (this.generatesStandalone(rule)) this.addHit(tenantId, rule, hit, alerts, out);
+      if (!engine || engine.generatesStandalone(rule.key, rule.name)) {
+        this.addHit(tenantId, rule, hit, alerts, out);
+      }
       if (engine) {
         const fired = engine.onMatch({
           ruleId: rule.key,
@@ -200,7 +233,7 @@ export class AlertBuilder {
     const failed: Array<{ tenantId: string; error: string }> = [];
     if (!this.probe) return { restored, failed };
     for (const [tenantId, state] of Object.entries(snapshot)) {
-      const engine = this.newEngine();
+      const engine = this.newEngine(tenantId);
       try {
         engine.restore(state);
         this.engines.set(tenantId, engine);
@@ -259,12 +292,13 @@ export class AlertBuilder {
     fired: CorrelationAlert,
     trigger: SigmaHit | undefined,
   ): DetectionAlert | undefined {
+    const candidates = this.correlationsOf(tenantId);
     const doc =
       (fired.correlationId !== undefined
-        ? this.correlations.find((c) => c.id === fired.correlationId)
+        ? candidates.find((c) => c.id === fired.correlationId)
         : fired.correlationName !== undefined
-          ? this.correlations.find((c) => c.name === fired.correlationName)
-          : undefined) ?? this.correlations.find((c) => c.id === undefined && c.title === fired.title);
+          ? candidates.find((c) => c.name === fired.correlationName)
+          : undefined) ?? candidates.find((c) => c.id === undefined && c.title === fired.title);
     const key = fired.correlationId ?? fired.correlationName ?? `title:${fired.title}`;
     if (!this.enabled(tenantId, key)) return undefined;
     const tags = doc?.tags ?? [];

@@ -15,4 +15,5 @@ export {
   detectionFieldNames,
   inosecCompileOptions,
   loadInosecRuleSet,
+  loadInosecRuleTexts,
 } from './inosec-rule-set.js';

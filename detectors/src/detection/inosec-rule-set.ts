@@ -3,7 +3,7 @@
 // as unsupported with the reason, never loaded as if it worked.
 import { fileURLToPath } from 'node:url';
 import type { SigmaFilterDocument, SigmaRuleDocument } from '../sigma/loader/index.js';
-import { loadRuleSet, type LoadedRuleSet } from '../sigma/engine/index.js';
+import { loadRuleSet, loadRuleTexts, type LoadedRuleSet, type RuleText } from '../sigma/engine/index.js';
 import { isResolved, resolveLogSource, unmappedFields } from '../sigma/logsource/index.js';
 import { SHIPPED_SIGMA_RULES_DIR } from '../sigma/shipped-rules.js';
 import { SigmaUnsupportedError, type CompileOptions } from '../sigma/sigma-types.js';
@@ -64,4 +64,9 @@ export function loadInosecRuleSet(
   options: CompileOptions = {},
 ): Promise<LoadedRuleSet> {
   return loadRuleSet(dirs, { ...options, optionsFor: (doc) => inosecCompileOptions(doc, options) });
+}
+
+/** Rules given as text (a tenant's own rules) as InoSec evaluates them: loadRuleTexts with the mapping applied. */
+export function loadInosecRuleTexts(texts: readonly RuleText[], options: CompileOptions = {}): LoadedRuleSet {
+  return loadRuleTexts(texts, { ...options, optionsFor: (doc) => inosecCompileOptions(doc, options) });
 }

@@ -11,11 +11,12 @@ export { compileRule } from './rule-compiler.js';
 export { rulePrefilter } from './rule-prefilter.js';
 export { RuleSet } from './rule-set.js';
 export type { RuleSetStats } from './rule-set.js';
-export { loadRuleSet } from './rule-set-loader.js';
+export { loadRuleSet, loadRuleTexts } from './rule-set-loader.js';
 export type {
   LoadedRuleSet,
   LoadRuleSetOptions,
   RuleLoadError,
+  RuleText,
   RuleSetLoadReport,
   UnsupportedRule,
 } from './rule-set-loader.js';

@@ -6,7 +6,7 @@ import type {
   SigmaRuleDocument,
   SigmaRuleWarning,
 } from '../loader/index.js';
-import { loadRuleDirectory } from '../loader/index.js';
+import { loadRuleDirectory, parseRuleText, type ParseResult } from '../loader/index.js';
 import { SigmaRuleError, SigmaUnsupportedError, type CompileOptions } from '../sigma-types.js';
 import type { CompiledRule } from './compiled-rule.js';
 import { applyFilters, compileFilter, type CompiledFilter } from './filter-compiler.js';
@@ -67,6 +67,47 @@ export async function loadRuleSet(
   dirs: readonly string[],
   options: LoadRuleSetOptions = {},
 ): Promise<LoadedRuleSet> {
+  const parsed: ParseResult[] = [];
+  for (const dir of dirs) parsed.push(await loadRuleDirectory(dir));
+  return compileParsed(parsed, options);
+}
+
+/** A rule file given as text (a tenant's uploaded rule): `name` is what reports call its file. */
+export interface RuleText {
+  name: string;
+  text: string;
+}
+
+/**
+ * loadRuleSet for rules given as text: each parsed (multi-document files and collections included),
+ * compiled and reported the same way. A rule id used twice is an error on the later document.
+ */
+export function loadRuleTexts(texts: readonly RuleText[], options: LoadRuleSetOptions = {}): LoadedRuleSet {
+  const seen = new Map<string, string>();
+  const parsed = texts.map(({ name, text }) => {
+    const result = parseRuleText(text, name);
+    const documents = result.documents.filter((doc) => {
+      if (doc.id === undefined) return true;
+      const first = seen.get(doc.id);
+      if (first === undefined) {
+        seen.set(doc.id, name);
+        return true;
+      }
+      result.errors.push(
+        new SigmaRuleError(`rule id is already used by a rule in ${first}; this rule is not loaded`, {
+          file: name,
+          ruleId: doc.id,
+          key: 'id',
+        }),
+      );
+      return false;
+    });
+    return { ...result, documents };
+  });
+  return compileParsed(parsed, options);
+}
+
+function compileParsed(parsedFiles: readonly ParseResult[], options: LoadRuleSetOptions): LoadedRuleSet {
   const report: RuleSetLoadReport = { loaded: 0, filters: 0, unsupported: [], errors: [], warnings: [] };
   const correlations: SigmaCorrelationDocument[] = [];
   const rules: CompiledRule[] = [];
@@ -75,8 +116,7 @@ export async function loadRuleSet(
   const optionsOf = (doc: SigmaRuleDocument | SigmaFilterDocument): CompileOptions =>
     optionsFor ? optionsFor(doc) : shared;
 
-  for (const dir of dirs) {
-    const loaded = await loadRuleDirectory(dir);
+  for (const loaded of parsedFiles) {
     report.warnings.push(...loaded.warnings);
     for (const error of loaded.errors) {
       report.errors.push({ file: error.location.file, id: error.location.ruleId, message: error.message });

@@ -33,3 +33,30 @@ export async function tenantRulesVersion(db: pg.Pool | pg.PoolClient): Promise<s
   );
   return rows[0]?.version ?? '';
 }
+
+/** Saves a collector's correlation state (one row per collector, replaced). */
+export async function saveDetectionState(
+  db: pg.Pool | pg.PoolClient,
+  collectorId: string,
+  takenAtMs: number,
+  state: unknown,
+): Promise<void> {
+  await db.query(
+    `INSERT INTO telemetry.detection_state (collector_id, taken_at, state) VALUES ($1, to_timestamp($2 / 1000.0), $3)
+     ON CONFLICT (collector_id) DO UPDATE SET taken_at = excluded.taken_at, state = excluded.state`,
+    [collectorId, takenAtMs, JSON.stringify(state)],
+  );
+}
+
+/** A collector's saved correlation state, if any. */
+export async function loadDetectionState(
+  db: pg.Pool | pg.PoolClient,
+  collectorId: string,
+): Promise<{ takenAt: Date; state: unknown } | undefined> {
+  const { rows } = await db.query<{ taken_at: Date; state: unknown }>(
+    'SELECT taken_at, state FROM telemetry.detection_state WHERE collector_id = $1',
+    [collectorId],
+  );
+  const row = rows[0];
+  return row && { takenAt: row.taken_at, state: row.state };
+}
