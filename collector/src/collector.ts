@@ -43,10 +43,15 @@ export function ruleDirsOf(config: Pick<CollectorConfig, 'INOSEC_DETECTION_RULE_
   const value = config.INOSEC_DETECTION_RULE_DIRS;
   if (value === undefined) return DEFAULT_RULE_DIRS;
   if (value.trim() === 'none') return [];
-  return value
+  return listOf(value);
+}
+
+/** A ':'-separated list of paths. */
+function listOf(value: string | undefined): string[] {
+  return (value ?? '')
     .split(path.delimiter)
-    .map((dir) => dir.trim())
-    .filter((dir) => dir.length > 0);
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
 }
 
 export interface RunningCollector {
@@ -188,8 +193,9 @@ export async function startCollector(options: CollectorOptions): Promise<Running
       if (nats)
         for (const alert of alerts) nats.publish(alertSubject(alert.tenantId), encodeAlertMessage(alert));
     };
+    const iocFeeds = listOf(config.INOSEC_IOC_FEEDS);
     let detection: CollectorDetection | undefined;
-    if (ruleDirs.length > 0) {
+    if (ruleDirs.length > 0 || iocFeeds.length > 0) {
       detection = await CollectorDetection.start({
         pool,
         logger: logger.child({ component: 'detection' }),
@@ -197,6 +203,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
         ruleDirs,
         onAlerts: publishAlerts,
         collectorId: config.INOSEC_COLLECTOR_ID ?? os.hostname(),
+        iocFeeds,
       });
       const running = detection;
       stops.push(() => running.stop());
@@ -221,6 +228,8 @@ export async function startCollector(options: CollectorOptions): Promise<Running
       ...(detection
         ? {
             ruleDirs,
+            iocFeeds,
+            ...(detection.iocMatcher ? { iocMatcher: detection.iocMatcher } : {}),
             ruleSet: detection.ruleSet,
             tenantRuleSet: (tenantId: string) => detection?.tenantRuleSet(tenantId),
           }

@@ -13,3 +13,4 @@ export { startAppliance, type RunningAppliance } from './appliance/appliance.js'
 export { startControlPlaneServer, type ControlPlaneServer } from './http/control-plane-server.js';
 export { CONTROL_PLANE_MIGRATIONS } from './database/migrations.js';
 export { VERSION } from './version.js';
+export * from './rules/index.js';

@@ -82,6 +82,12 @@ export const collectorConfigSchema = z.object({
     .describe(
       "rule directories separated by ':' that every tenant's detection loads; 'none' turns detection off (default: the shipped SigmaHQ rules and InoSec's own)",
     ),
+  INOSEC_IOC_FEEDS: z
+    .string()
+    .optional()
+    .describe(
+      "threat-intelligence feed files (CSV or STIX 2.1 JSON) separated by ':'; a hit raises an alert named after the feed (default: none)",
+    ),
   INOSEC_COLLECTOR_ID: z
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/)

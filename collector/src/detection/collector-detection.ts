@@ -1,6 +1,9 @@
 import {
   AlertBuilder,
   alertRuleInfo,
+  iocRuleInfo,
+  loadIocMatcher,
+  type IocMatcher,
   loadInosecRuleSet,
   loadInosecRuleTexts,
   type RuleText,
@@ -27,6 +30,8 @@ export interface CollectorDetectionOptions {
   metrics: CollectorMetrics;
   /** The rule directories (every tenant's rule set). */
   ruleDirs: readonly string[];
+  /** Threat-intelligence feed files (CSV or STIX 2.1); each feed's hits raise alerts named after it. */
+  iocFeeds?: readonly string[];
   /** How often tenant rule settings are checked for changes, and correlation windows expired. */
   refreshIntervalMs?: number;
   /** Called with the alerts raised after each commit (the alert stream). */
@@ -61,9 +66,12 @@ export class CollectorDetection implements AlertSource {
     readonly ruleSet: RuleSet,
     readonly report: RuleSetLoadReport,
     correlations: ConstructorParameters<typeof AlertBuilder>[0]['correlations'],
+    /** The IOC feeds loaded on this thread (for batches encoded here). */
+    readonly iocMatcher: IocMatcher | undefined,
+    iocFeedNames: readonly string[],
   ) {
     this.builder = new AlertBuilder({
-      rules: alertRuleInfo(ruleSet.rules),
+      rules: [...alertRuleInfo(ruleSet.rules), ...iocRuleInfo(iocFeedNames)],
       ...(correlations ? { correlations } : {}),
       isEnabled: (tenantId, key) => this.isEnabled(tenantId, key),
     });
@@ -79,7 +87,17 @@ export class CollectorDetection implements AlertSource {
     }
     const reasons: Record<string, number> = {};
     for (const rule of report.unsupported) reasons[rule.reason] = (reasons[rule.reason] ?? 0) + 1;
-    const detection = new CollectorDetection(options, ruleSet, report, correlations);
+    let iocMatcher: IocMatcher | undefined;
+    const feedNames: string[] = [];
+    if (options.iocFeeds && options.iocFeeds.length > 0) {
+      const loaded = await loadIocMatcher(options.iocFeeds);
+      iocMatcher = loaded.matcher;
+      for (const feed of loaded.feeds) {
+        feedNames.push(feed.name);
+        logger.info({ feed: feed.name, file: feed.file, ...summary(feed.report) }, 'IOC feed loaded');
+      }
+    }
+    const detection = new CollectorDetection(options, ruleSet, report, correlations, iocMatcher, feedNames);
     const builder = detection.builder;
     for (const error of builder.correlationErrors) {
       logger.error({ ruleId: error.location.ruleId, file: error.location.file }, error.message);
@@ -284,4 +302,13 @@ export class CollectorDetection implements AlertSource {
       this.options.logger.warn({ err: error }, 'Saving the correlation state at stop failed');
     });
   }
+}
+
+/** The counts of an IOC feed's load report, for the log. */
+function summary(report: object): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(report)) {
+    out[key] = Array.isArray(value) ? value.length : value;
+  }
+  return out;
 }

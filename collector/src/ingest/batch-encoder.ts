@@ -1,4 +1,4 @@
-import { matchEvents, type RuleSet, type SigmaHit } from '@inosec/detectors';
+import { matchEvents, matchIocs, type IocMatcher, type RuleSet, type SigmaHit } from '@inosec/detectors';
 import { EventBatch, inosec, tryDecodeMessage, type Event, type IEvent, type IHost } from '@inosec/protos';
 import { encodeBatchRows, type EncodedRows } from '../storage/event-rows.js';
 import {
@@ -42,6 +42,8 @@ export interface EncodeOptions {
   ruleSet?: RuleSet | undefined;
   /** The sending tenant's own rules, run as well. */
   tenantRuleSet?: RuleSet | undefined;
+  /** Threat-intelligence feeds the events' addresses, domains and hashes are looked up in. */
+  iocMatcher?: IocMatcher | undefined;
 }
 
 /**
@@ -71,7 +73,11 @@ export function encodeIncoming(
  * bug) is recorded, never thrown: losing the batch would be worse than missing its detections.
  */
 function hasRules(options: EncodeOptions): boolean {
-  return (options.ruleSet?.size ?? 0) > 0 || (options.tenantRuleSet?.size ?? 0) > 0;
+  return (
+    (options.ruleSet?.size ?? 0) > 0 ||
+    (options.tenantRuleSet?.size ?? 0) > 0 ||
+    options.iocMatcher !== undefined
+  );
 }
 
 function detect(
@@ -85,6 +91,9 @@ function detect(
     const hits = options.ruleSet ? matchEvents(options.ruleSet, identity.agentId, events, batchHost) : [];
     if (options.tenantRuleSet) {
       hits.push(...matchEvents(options.tenantRuleSet, identity.agentId, events, batchHost));
+    }
+    if (options.iocMatcher) {
+      for (const event of events) matchIocs(options.iocMatcher, identity.agentId, event, hits, batchHost);
     }
     result.hits = hits;
   } catch (error) {

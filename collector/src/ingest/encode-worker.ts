@@ -1,7 +1,7 @@
 // The worker thread of the batch encoder (encoder-pool.ts): decodes, validates and encodes received batches
 // off the collector's event loop, and hands the encoded rows back without copying them.
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadInosecRuleSet, loadInosecRuleTexts, type RuleSet } from '@inosec/detectors';
+import { loadIocMatcher, loadInosecRuleSet, loadInosecRuleTexts, type RuleSet } from '@inosec/detectors';
 import type { BinaryRowsParts } from '../storage/binary-copy.js';
 import { TABLE_NAMES, type TelemetryTable } from '../storage/event-rows.js';
 import { encodeIncoming } from './batch-encoder.js';
@@ -13,7 +13,7 @@ import {
   type TenantRulesMessage,
 } from './encoder-protocol.js';
 
-const { maxBatchBytes, limits, ruleDirs } = workerData as EncoderWorkerData;
+const { maxBatchBytes, limits, ruleDirs, iocFeeds } = workerData as EncoderWorkerData;
 const port = parentPort;
 if (!port) throw new Error('encode-worker runs as a worker thread only');
 
@@ -21,6 +21,7 @@ if (!port) throw new Error('encode-worker runs as a worker thread only');
 // Problems in rule files were reported by the main thread, which loaded the same directories.
 const ruleSet: RuleSet | undefined =
   ruleDirs && ruleDirs.length > 0 ? (await loadInosecRuleSet(ruleDirs)).ruleSet : undefined;
+const iocMatcher = iocFeeds && iocFeeds.length > 0 ? (await loadIocMatcher(iocFeeds)).matcher : undefined;
 
 // Tenants' own rules, compiled here too (the main thread validated and reported them).
 const tenantRuleSets = new Map<string, RuleSet>();
@@ -42,6 +43,7 @@ port.on('message', (message: EncodeJob | TenantRulesMessage) => {
       nowUs: job.nowUs,
       ruleSet,
       tenantRuleSet: tenantRuleSets.get(job.identity.tenantId),
+      iocMatcher,
     });
     if (result.ok) {
       const rows = {} as Record<TelemetryTable, BinaryRowsParts>;

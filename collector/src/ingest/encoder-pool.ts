@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { InosecError } from '@inosec/protos';
-import type { RuleSet, RuleText } from '@inosec/detectors';
+import type { IocMatcher, RuleSet, RuleText } from '@inosec/detectors';
 import type { Logger } from 'pino';
 import { BinaryRows } from '../storage/binary-copy.js';
 import { TABLE_NAMES, type EncodedRows } from '../storage/event-rows.js';
@@ -29,6 +29,8 @@ export interface BatchEncoderOptions extends EncoderWorkerData {
   ruleSet?: RuleSet;
   /** A tenant's own rules compiled on this thread (detection when encoding here). */
   tenantRuleSet?: (tenantId: string) => RuleSet | undefined;
+  /** The feeds of `iocFeeds` loaded on this thread. */
+  iocMatcher?: IocMatcher;
 }
 
 /** Decodes, validates and encodes received batches (batch-encoder.ts), on worker threads. */
@@ -80,6 +82,7 @@ export function createBatchEncoder(options: BatchEncoderOptions): BatchEncoder {
           nowUs,
           ruleSet: options.ruleSet,
           tenantRuleSet: options.tenantRuleSet?.(identity.tenantId),
+          iocMatcher: options.iocMatcher,
         }),
       ),
     setTenantRules: () => undefined,
@@ -97,6 +100,7 @@ export function createBatchEncoder(options: BatchEncoderOptions): BatchEncoder {
     maxBatchBytes: options.maxBatchBytes,
     limits: options.limits,
     ...(options.ruleDirs ? { ruleDirs: [...options.ruleDirs] } : {}),
+    ...(options.iocFeeds ? { iocFeeds: [...options.iocFeeds] } : {}),
   };
   const workers: PoolWorker[] = [];
   let nextId = 1;

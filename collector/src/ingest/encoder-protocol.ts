@@ -11,6 +11,8 @@ export interface EncoderWorkerData {
   limits: ValidationLimits;
   /** Rule directories each worker loads (loadInosecRuleSet) to run detection on the batches it encodes. */
   ruleDirs?: readonly string[];
+  /** Threat-intelligence feed files (CSV or STIX 2.1) each worker loads. */
+  iocFeeds?: readonly string[];
 }
 
 /** What a worker posts once its module has loaded, before any reply. */

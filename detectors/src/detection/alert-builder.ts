@@ -23,6 +23,8 @@ export interface AlertRuleInfo {
   description?: string;
   level?: SigmaLevel;
   tags: readonly string[];
+  /** Which engine the rule belongs to; default sigma. */
+  ruleset?: 'sigma' | 'ioc';
 }
 
 export interface AlertBuilderOptions {
@@ -253,7 +255,8 @@ export class AlertBuilder {
     out: DetectionAlert[],
   ): void {
     const entity = hit.hostId || hit.hostName || hit.ref.agentId;
-    const dedupeKey = `sigma:${rule.key}:${entity}`;
+    const ruleset = rule.ruleset ?? 'sigma';
+    const dedupeKey = ruleset === 'sigma' ? `sigma:${rule.key}:${entity}` : `${rule.key}:${entity}`;
     const existing = alerts.get(dedupeKey);
     if (existing) {
       existing.count++;
@@ -266,7 +269,7 @@ export class AlertBuilder {
     const alert: DetectionAlert = {
       tenantId,
       dedupeKey,
-      ruleset: 'sigma',
+      ruleset,
       ruleId: rule.key,
       ruleName: rule.title,
       severity: severityOf(rule.level),

@@ -17,3 +17,4 @@ export {
   loadInosecRuleSet,
   loadInosecRuleTexts,
 } from './inosec-rule-set.js';
+export { iocRuleInfo, iocRuleKey, loadIocMatcher, matchIocs, type LoadedIocFeeds } from './ioc-matching.js';
