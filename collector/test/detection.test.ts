@@ -449,6 +449,70 @@ detection:
     await fresh.stop();
   });
 
+  it('raises an alert named after the IOC feed for an event whose address, domain or hash is listed', async () => {
+    const feed = path.join(dir, 'acme-blocklist.csv');
+    await writeFile(
+      feed,
+      'indicator,type,description\n198.51.100.23,ip,C2 server\nevil-updates.example,domain,\n',
+    );
+    const metrics = createCollectorMetrics(undefined, false);
+    const withFeeds = await CollectorDetection.start({
+      pool,
+      logger,
+      metrics,
+      ruleDirs: [],
+      iocFeeds: [feed],
+    });
+    const writer = new TelemetryWriter({ pool, logger, alerts: withFeeds });
+    const encoder = createBatchEncoder({
+      maxBatchBytes: 4 * 1_048_576,
+      limits: DEFAULT_LIMITS,
+      logger,
+      threads: 1,
+      workerUrl: compiledWorker,
+      iocFeeds: [feed],
+    });
+    try {
+      const ingest = new IngestService({ encoder, writer, metrics, logger });
+      const tenant = randomUUID();
+      const identity: AgentIdentity = { agentId: 'ioc-agent', tenantId: tenant };
+      await enrollAgent(db.admin, identity.agentId, tenant);
+      const now = Date.now() * 1000;
+      const connection = (seq: number, ip: string, domain?: string): IEvent => ({
+        agentId: identity.agentId,
+        seq,
+        timeUnixUs: now - 1_000_000 + seq,
+        sensor: 'network',
+        host: { hostname: 'web-01' },
+        network: {
+          kind: v1.NetworkEvent.Kind.KIND_CONNECTION,
+          transport: v1.NetworkEvent.Transport.TRANSPORT_TCP,
+          direction: v1.NetworkEvent.Direction.DIRECTION_OUTBOUND,
+          source: { ip: '10.0.0.5', port: 40000 + seq },
+          destination: { ip, port: 443, ...(domain ? { domain } : {}) },
+        },
+      });
+      const outcome = await ingest.ingest(
+        identity,
+        batch(identity.agentId, 1, [
+          connection(1, '198.51.100.23'),
+          connection(2, '198.51.100.24'), // near miss: the next address
+          connection(3, '203.0.113.9', 'cdn.evil-updates.example'), // a subdomain of a listed domain
+        ]),
+        'local',
+      );
+      expect(outcome.status).toBe('stored');
+      const alerts = await alertsOf(tenant);
+      expect(
+        alerts.map((a) => [a.ruleset, a.rule_id, a.severity, a.count, a.events.map((e) => e.seq)]),
+      ).toEqual([['ioc', 'ioc:acme-blocklist', 'high', '2', [1, 3]]]);
+      expect(alerts[0]?.title).toBe('Threat intelligence match (acme-blocklist) on web-01');
+    } finally {
+      await encoder.close();
+      await withFeeds.stop();
+    }
+  });
+
   it('keeps alerts to their tenant: the application role sees its own only, the ingest role cannot read or change them', async () => {
     const app = testPool(db.appUrl, 1);
     try {
