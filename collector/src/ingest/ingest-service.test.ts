@@ -25,6 +25,7 @@ function heldEncoder() {
           }),
         ),
       ),
+    setTenantRules: () => undefined,
     close: () => Promise.resolve(),
   };
   return { encoder, release: () => held.shift()?.() };
