@@ -236,6 +236,8 @@ export async function startCollector(options: CollectorOptions): Promise<Running
         : {}),
     });
     detection?.attachEncoder(encoder);
+    // Listen only once the workers have loaded their rules: batches accepted before would wait for them.
+    await encoder.ready();
     stops.push(() => encoder.close());
     const ingest = new IngestService({
       encoder,

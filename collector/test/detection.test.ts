@@ -153,6 +153,7 @@ describe('detection in the collector', () => {
         tenantRuleSet: (tenantId) => detection.tenantRuleSet(tenantId),
       });
       detection.attachEncoder(encoder);
+      await encoder.ready();
       services.push({ name, encoder, ingest: new IngestService({ encoder, writer, metrics, logger }) });
     }
   }, 60_000);

@@ -38,6 +38,8 @@ export interface BatchEncoder {
   /** Worker threads in use (0: the calling thread). */
   readonly threads: number;
   encode(identity: AgentIdentity, bytes: Uint8Array, nowUs: number): Promise<EncodeResult>;
+  /** Resolves once every worker has loaded (its rules included), or the pool fell back to this thread. */
+  ready(): Promise<void>;
   /** Gives the workers a tenant's own rules (none: drop them); they apply to batches encoded after. */
   setTenantRules(tenantId: string, texts: readonly RuleText[]): void;
   close(): Promise<void>;
@@ -85,6 +87,7 @@ export function createBatchEncoder(options: BatchEncoderOptions): BatchEncoder {
           iocMatcher: options.iocMatcher,
         }),
       ),
+    ready: () => Promise.resolve(),
     setTenantRules: () => undefined,
     close: () => Promise.resolve(),
   };
@@ -108,10 +111,20 @@ export function createBatchEncoder(options: BatchEncoderOptions): BatchEncoder {
   // Set when workers cannot run (their script fails to load, or they keep dying): encode here instead.
   let degraded = false;
   const restarts: number[] = [];
+  // Workers that have not posted WORKER_READY yet; `ready()` waits for none (or for the fallback).
+  let starting = options.threads;
+  let onReady: (() => void) | undefined;
+  const allReady = new Promise<void>((resolve) => {
+    onReady = resolve;
+  });
+  const markReady = () => {
+    starting--;
+    if (starting <= 0) onReady?.();
+  };
   // Every tenant's own rules, given again to a worker that replaces a dead one.
   const tenantTexts = new Map<string, RuleText[]>();
 
-  const spawn = (slot: number): void => {
+  const spawn = (slot: number, initial = true): void => {
     // The compiled worker imports compiled packages: no source-resolution conditions (a test runner's).
     const execArgv = process.execArgv.filter(
       (arg, i, all) =>
@@ -126,10 +139,16 @@ export function createBatchEncoder(options: BatchEncoderOptions): BatchEncoder {
     };
     // Set by the worker's first message, sent once its module has loaded.
     let ready = false;
+    // Whether this worker counted towards `ready()` (a replacement worker does not).
+    let counted = initial === false;
     workers[slot] = entry;
     entry.worker.unref();
     entry.worker.on('message', (reply: EncodeReply | typeof WORKER_READY) => {
       if (reply === WORKER_READY) {
+        if (!ready && !counted) {
+          counted = true;
+          markReady();
+        }
         ready = true;
         return;
       }
@@ -152,11 +171,12 @@ export function createBatchEncoder(options: BatchEncoderOptions): BatchEncoder {
         restarts.push(now);
         if (!ready || restarts.length > MAX_RESTARTS_PER_MINUTE) {
           degraded = true;
+          onReady?.();
           options.logger.error({ slot }, `${why}; batches are encoded on the main thread from now on`);
           for (const other of workers) if (other !== entry) void other.worker.terminate();
         } else {
           options.logger.error({ slot }, `${why}; a new one takes its place`);
-          spawn(slot);
+          spawn(slot, false);
         }
       }
       for (const { job, resolve, reject } of pending) {
@@ -192,6 +212,7 @@ export function createBatchEncoder(options: BatchEncoderOptions): BatchEncoder {
         target.worker.postMessage(job);
       });
     },
+    ready: () => allReady,
     setTenantRules(tenantId, texts) {
       if (texts.length === 0) tenantTexts.delete(tenantId);
       else tenantTexts.set(tenantId, [...texts]);

@@ -25,6 +25,7 @@ function heldEncoder() {
           }),
         ),
       ),
+    ready: () => Promise.resolve(),
     setTenantRules: () => undefined,
     close: () => Promise.resolve(),
   };
