@@ -12,7 +12,6 @@ export { matchEvent, matchEvents, ruleKey } from './event-matcher.js';
 export {
   DEFAULT_RULE_DIRS,
   INOSEC_RULES_DIR,
-  detectionFieldNames,
   inosecCompileOptions,
   loadInosecRuleSet,
   loadInosecRuleTexts,

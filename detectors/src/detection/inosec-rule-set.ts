@@ -4,7 +4,12 @@
 import { fileURLToPath } from 'node:url';
 import type { SigmaFilterDocument, SigmaRuleDocument } from '../sigma/loader/index.js';
 import { loadRuleSet, loadRuleTexts, type LoadedRuleSet, type RuleText } from '../sigma/engine/index.js';
-import { isResolved, resolveLogSource, unmappedFields } from '../sigma/logsource/index.js';
+import {
+  detectionFieldNames,
+  isResolved,
+  resolveLogSource,
+  unmappedFields,
+} from '../sigma/logsource/index.js';
 import { SHIPPED_SIGMA_RULES_DIR } from '../sigma/shipped-rules.js';
 import { SigmaUnsupportedError, type CompileOptions } from '../sigma/sigma-types.js';
 
@@ -13,25 +18,6 @@ export const INOSEC_RULES_DIR = fileURLToPath(new URL('../../rules/inosec/', imp
 
 /** The default rule set of a collector: SigmaHQ's Linux, network and web rules, and InoSec's own. */
 export const DEFAULT_RULE_DIRS: readonly string[] = [SHIPPED_SIGMA_RULES_DIR, INOSEC_RULES_DIR];
-
-function addItemFields(item: unknown, out: Set<string>): void {
-  if (item === null || typeof item !== 'object' || Array.isArray(item)) return; // keywords
-  for (const key of Object.keys(item)) {
-    const field = key.split('|')[0] ?? '';
-    if (field) out.add(field);
-  }
-}
-
-/** The field names (modifiers stripped, keyword searches skipped) a detection block's identifiers use. */
-export function detectionFieldNames(detection: Record<string, unknown>): string[] {
-  const fields = new Set<string>();
-  for (const [name, value] of Object.entries(detection)) {
-    if (name === 'condition' || name === 'timeframe') continue;
-    if (Array.isArray(value)) for (const item of value) addItemFields(item, fields);
-    else addItemFields(value, fields);
-  }
-  return [...fields];
-}
 
 /**
  * The compile options of a rule or filter for InoSec's events; throws SigmaUnsupportedError when its log

@@ -14,3 +14,4 @@ export { toSigmaEvents, type SigmaView } from './sigma-events.js';
 export { LOGSOURCE_TABLE, type FieldSource, type LogSourceEntry } from './logsource-table.js';
 export { UNSUPPORTED_REASONS, isUnsupportedReason, type UnsupportedReason } from './unsupported-reasons.js';
 export { renderLogSourceTable } from './logsource-doc.js';
+export { detectionFieldNames } from './detection-fields.js';

@@ -18,21 +18,5 @@ export function corpusPresent(folder: string): boolean {
   return present;
 }
 
-function addItemFields(item: unknown, out: Set<string>): void {
-  if (item === null || typeof item !== 'object' || Array.isArray(item)) return; // keywords
-  for (const key of Object.keys(item)) {
-    const field = key.split('|')[0] ?? '';
-    if (field) out.add(field);
-  }
-}
-
 /** The field names (modifiers stripped, keywords skipped) of a detection block's search identifiers. */
-export function detectionFields(detection: Record<string, unknown>): string[] {
-  const fields = new Set<string>();
-  for (const [name, value] of Object.entries(detection)) {
-    if (name === 'condition' || name === 'timeframe') continue;
-    if (Array.isArray(value)) for (const item of value) addItemFields(item, fields);
-    else addItemFields(value, fields);
-  }
-  return [...fields];
-}
+export { detectionFieldNames as detectionFields } from './detection-fields.js';
