@@ -110,6 +110,7 @@ interface AlertRow {
 describe('detection in the collector', () => {
   let db: TestDatabase;
   let pool: pg.Pool;
+  let app: pg.Pool;
   let dir: string;
   let detection: CollectorDetection;
   const streamed: StoredAlert[] = [];
@@ -124,6 +125,7 @@ describe('detection in the collector', () => {
     await writeFile(path.join(dir, 'test-rules.yml'), CUSTOM_RULES);
     db = await startTestDatabase();
     pool = testPool(db.ingestUrl, 4);
+    app = testPool(db.appUrl, 1);
     const metrics = createCollectorMetrics(undefined, false);
     const ruleDirs = [...DEFAULT_RULE_DIRS, dir];
     detection = await CollectorDetection.start({
@@ -161,10 +163,25 @@ describe('detection in the collector', () => {
   afterAll(async () => {
     await detection?.stop();
     for (const { encoder } of services) await encoder.close();
+    await app?.end();
     await pool?.end();
     await db?.stop();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
+
+  /** One statement as the application role, in a transaction set to `tenant` (what the control plane does). */
+  async function asApp<T extends pg.QueryResultRow>(tenant: string, sql: string, params: unknown[] = []) {
+    const client = await app.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query("SELECT set_config('inosec.tenant_id', $1, true)", [tenant]);
+      const { rows } = await client.query<T>(sql, params);
+      await client.query('COMMIT');
+      return rows;
+    } finally {
+      client.release();
+    }
+  }
 
   async function alertsOf(tenantId: string, agentId?: string): Promise<AlertRow[]> {
     const { rows } = await db.admin.query<AlertRow>(
@@ -329,45 +346,32 @@ describe('detection in the collector', () => {
     const tenant = randomUUID();
     const identity: AgentIdentity = { agentId: 'det-off', tenantId: tenant };
     await enrollAgent(db.admin, identity.agentId, tenant);
-    const app = testPool(db.appUrl, 1);
-    const setRule = async (enabled: boolean) => {
-      const client = await app.connect();
-      try {
-        await client.query('BEGIN');
-        await client.query("SELECT set_config('inosec.tenant_id', $1, true)", [tenant]);
-        await client.query(
-          `INSERT INTO telemetry.tenant_rules (tenant_id, rule_key, enabled) VALUES ($1, $2, $3)
-           ON CONFLICT (tenant_id, rule_key) DO UPDATE SET enabled = excluded.enabled, updated_at = clock_timestamp()`,
-          [tenant, BASE64_RULE, enabled],
-        );
-        await client.query('COMMIT');
-      } finally {
-        client.release();
-      }
-    };
-    try {
-      await setRule(false);
-      await detection.refreshSettings();
-      expect(detection.isEnabled(tenant, BASE64_RULE)).toBe(false);
-      expect(detection.isEnabled(tenantA, BASE64_RULE)).toBe(true);
-      const now = Date.now() * 1000;
-      await ingest.ingest(
-        identity,
-        batch(identity.agentId, 1, [processStart(identity.agentId, 1, 'x | base64 -d | sh ', now)]),
-        'local',
+    const setRule = (enabled: boolean) =>
+      asApp(
+        tenant,
+        `INSERT INTO telemetry.tenant_rules (tenant_id, rule_key, enabled) VALUES ($1, $2, $3)
+         ON CONFLICT (tenant_id, rule_key) DO UPDATE SET enabled = excluded.enabled, updated_at = clock_timestamp()`,
+        [tenant, BASE64_RULE, enabled],
       );
-      expect(await alertsOf(tenant)).toEqual([]);
-      await setRule(true);
-      await detection.refreshSettings();
-      await ingest.ingest(
-        identity,
-        batch(identity.agentId, 2, [processStart(identity.agentId, 2, 'x | base64 -d | sh ', now)]),
-        'local',
-      );
-      expect((await alertsOf(tenant)).map((a) => [a.rule_id, a.count])).toEqual([[BASE64_RULE, '1']]);
-    } finally {
-      await app.end();
-    }
+    await setRule(false);
+    await detection.refreshSettings();
+    expect(detection.isEnabled(tenant, BASE64_RULE)).toBe(false);
+    expect(detection.isEnabled(tenantA, BASE64_RULE)).toBe(true);
+    const now = Date.now() * 1000;
+    await ingest.ingest(
+      identity,
+      batch(identity.agentId, 1, [processStart(identity.agentId, 1, 'x | base64 -d | sh ', now)]),
+      'local',
+    );
+    expect(await alertsOf(tenant)).toEqual([]);
+    await setRule(true);
+    await detection.refreshSettings();
+    await ingest.ingest(
+      identity,
+      batch(identity.agentId, 2, [processStart(identity.agentId, 2, 'x | base64 -d | sh ', now)]),
+      'local',
+    );
+    expect((await alertsOf(tenant)).map((a) => [a.rule_id, a.count])).toEqual([[BASE64_RULE, '1']]);
   });
 
   it("runs a tenant's own rules for that tenant only, on worker threads and on the calling thread", async () => {
@@ -383,23 +387,11 @@ detection:
     CommandLine|contains: acme-marker-tool
   condition: selection
 `;
-    const app = testPool(db.appUrl, 1);
-    try {
-      const client = await app.connect();
-      try {
-        await client.query('BEGIN');
-        await client.query("SELECT set_config('inosec.tenant_id', $1, true)", [tenant]);
-        await client.query(
-          `INSERT INTO telemetry.tenant_rules (tenant_id, rule_key, enabled, source) VALUES ($1, 'custom:marker', true, $2)`,
-          [tenant, own],
-        );
-        await client.query('COMMIT');
-      } finally {
-        client.release();
-      }
-    } finally {
-      await app.end();
-    }
+    await asApp(
+      tenant,
+      `INSERT INTO telemetry.tenant_rules (tenant_id, rule_key, enabled, source) VALUES ($1, 'custom:marker', true, $2)`,
+      [tenant, own],
+    );
     await detection.refreshSettings();
     const now = Date.now() * 1000;
     for (const [index, { ingest }] of services.entries()) {
@@ -515,23 +507,11 @@ detection:
   });
 
   it('keeps alerts to their tenant: the application role sees its own only, the ingest role cannot read or change them', async () => {
-    const app = testPool(db.appUrl, 1);
-    try {
-      const client = await app.connect();
-      try {
-        await client.query('BEGIN');
-        await client.query("SELECT set_config('inosec.tenant_id', $1, true)", [tenantB]);
-        const { rows } = await client.query<{ tenant_id: string }>(
-          'SELECT DISTINCT tenant_id::text FROM telemetry.alerts',
-        );
-        expect(rows).toEqual([{ tenant_id: tenantB }]);
-        await client.query('COMMIT');
-      } finally {
-        client.release();
-      }
-    } finally {
-      await app.end();
-    }
+    const rows = await asApp<{ tenant_id: string }>(
+      tenantB,
+      'SELECT DISTINCT tenant_id::text FROM telemetry.alerts',
+    );
+    expect(rows).toEqual([{ tenant_id: tenantB }]);
     await expect(pool.query('SELECT 1 FROM telemetry.alerts LIMIT 1')).rejects.toThrow(/permission denied/);
     await expect(
       pool.query(

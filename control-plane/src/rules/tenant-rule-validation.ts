@@ -139,14 +139,17 @@ export async function validateTenantRuleFile(
   const { ruleSet, report, correlations } = loadInosecRuleTexts([{ name, text }]);
 
   for (const error of report.errors) {
-    result.errors.push({ message: error.message, ...locate(error.message, name, error.id) });
+    result.errors.push({
+      message: error.message,
+      ...(error.id !== undefined ? { ruleId: error.id } : {}),
+      ...(error.key ? { key: error.key } : {}),
+    });
   }
   for (const rule of report.unsupported) {
-    const { key } = locate(rule.message, name, rule.id);
     result.unsupported.push({
       ...(rule.id ? { ruleId: rule.id } : {}),
       ...(rule.title ? { title: rule.title } : {}),
-      ...(key ? { key } : {}),
+      ...(rule.key ? { key: rule.key } : {}),
       reason: rule.reason,
       message: rule.message,
     });
@@ -221,17 +224,6 @@ function countDocuments(text: string): number {
     .split('\n')
     .some((line) => !/^\s*(#.*|%.*|\.\.\.\s*)?$/.test(line));
   return markers.length + (before ? 1 : 0);
-}
-
-/** The document label and offending key of a loader message (`<file>, rule <label>, at <key>: ...`). */
-function locate(message: string, name: string, label: string | undefined): Omit<RuleFileProblem, 'message'> {
-  if (label === undefined) return {};
-  const head = `${name}, rule ${label}`;
-  if (!message.startsWith(head)) return { ruleId: label };
-  const rest = message.slice(head.length);
-  if (!rest.startsWith(', at ')) return { ruleId: label };
-  const end = rest.indexOf(': ');
-  return end < 0 ? { ruleId: label } : { ruleId: label, key: rest.slice(5, end) };
 }
 
 /**

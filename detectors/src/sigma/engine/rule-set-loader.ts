@@ -29,6 +29,8 @@ export interface UnsupportedRule {
   file: string | undefined;
   reason: string;
   message: string;
+  /** The offending key (`logsource`, `detection.selection.Image|re`), when the problem has one. */
+  key?: string;
 }
 
 /** A rule or file left out because it is wrong. */
@@ -36,6 +38,8 @@ export interface RuleLoadError {
   file: string | undefined;
   id: string | undefined;
   message: string;
+  /** The offending key, when the problem has one. */
+  key?: string;
 }
 
 /** What loadRuleSet did. */
@@ -119,7 +123,12 @@ function compileParsed(parsedFiles: readonly ParseResult[], options: LoadRuleSet
   for (const loaded of parsedFiles) {
     report.warnings.push(...loaded.warnings);
     for (const error of loaded.errors) {
-      report.errors.push({ file: error.location.file, id: error.location.ruleId, message: error.message });
+      report.errors.push({
+        file: error.location.file,
+        id: error.location.ruleId,
+        message: error.message,
+        ...(error.location.key ? { key: error.location.key } : {}),
+      });
     }
     for (const doc of loaded.documents) {
       if (doc.kind === 'correlation') {
@@ -174,11 +183,17 @@ function recordFailure(
       file: doc.file,
       reason: error.reason,
       message: error.message,
+      ...(error.location.key ? { key: error.location.key } : {}),
     });
     return true;
   }
   if (error instanceof SigmaRuleError) {
-    report.errors.push({ file: doc.file, id: doc.id, message: error.message });
+    report.errors.push({
+      file: doc.file,
+      id: doc.id,
+      message: error.message,
+      ...(error.location.key ? { key: error.location.key } : {}),
+    });
     return true;
   }
   return false;
