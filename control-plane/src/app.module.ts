@@ -1,17 +1,14 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import type pg from 'pg';
+import { APP_GUARD } from '@nestjs/core';
+import { AuthGuard } from './auth/auth.guard.js';
+import { CoreModule, type CoreDependencies } from './core.module.js';
+import { API_MODULES, apiControllers } from './api-modules.js';
 import { HealthController } from './health/health.controller.js';
 import { ReadinessService } from './health/readiness.service.js';
 import { MetricsController } from './metrics/metrics.controller.js';
-import type { ControlPlaneMetrics } from './metrics/metrics.registry.js';
-import { METRICS, PG_POOL, SCHEMA_VERSION } from './tokens.js';
+import { OpenApiController } from './http/openapi.controller.js';
 
-export interface AppDependencies {
-  pool: pg.Pool;
-  metrics: ControlPlaneMetrics;
-  /** The schema version this build expects (its newest migration); readiness fails below it. */
-  schemaVersion: number;
-}
+export type AppDependencies = CoreDependencies;
 
 /** The control plane's root module; its dependencies come from the composition root. */
 @Module({})
@@ -19,13 +16,11 @@ export class AppModule {
   static register(deps: AppDependencies): DynamicModule {
     return {
       module: AppModule,
-      controllers: [HealthController, MetricsController],
-      providers: [
-        { provide: PG_POOL, useValue: deps.pool },
-        { provide: METRICS, useValue: deps.metrics },
-        { provide: SCHEMA_VERSION, useValue: deps.schemaVersion },
-        ReadinessService,
-      ],
+      imports: [CoreModule.register(deps), ...API_MODULES],
+      controllers: [HealthController, MetricsController, OpenApiController],
+      providers: [ReadinessService, { provide: APP_GUARD, useClass: AuthGuard }],
     };
   }
 }
+
+export { apiControllers };

@@ -8,6 +8,7 @@ import { createPool } from '../database/pool.js';
 import { startControlPlaneServer } from '../http/control-plane-server.js';
 import type { Logger } from '../logging/logger.js';
 import { createControlPlaneMetrics } from '../metrics/metrics.registry.js';
+import { resolveServerSecrets } from '../security/server-secrets.js';
 import { VERSION } from '../version.js';
 import { ApplianceLock } from './appliance-lock.js';
 import type { ApplianceConfig } from './appliance.config.js';
@@ -188,6 +189,7 @@ export async function startAppliance(
         }),
       );
     }
+    const secrets = await resolveServerSecrets(controlPlane, secretsDir);
     const server = await supervisor.start('control plane HTTP server', async () => {
       const s = await startControlPlaneServer({
         config: controlPlane,
@@ -195,6 +197,12 @@ export async function startAppliance(
         metrics,
         logger,
         schemaVersion,
+        context: {
+          jwtSecret: secrets.jwtSecret,
+          secretBox: secrets.secretBox,
+          dataDir,
+          ...(controlPlane.INOSEC_PUBLIC_URL ? { publicUrl: controlPlane.INOSEC_PUBLIC_URL } : {}),
+        },
       });
       return { ...s, stop: () => s.close() };
     });

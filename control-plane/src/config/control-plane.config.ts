@@ -11,6 +11,67 @@ export const controlPlaneConfigSchema = z.object({
     .transform((v) => v === 'true')
     .describe('true or false: trust X-Forwarded-* headers from a load balancer (default false)'),
   INOSEC_DB_POOL_MAX: configFields.positiveInt(10, 'maximum PostgreSQL connections of the control plane'),
+  INOSEC_PUBLIC_URL: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .describe(
+      'the URL users reach the console at, for links in mails (default: the URL the server listens on)',
+    ),
+  INOSEC_JWT_SECRET: z
+    .string()
+    .min(32)
+    .optional()
+    .describe(
+      'at least 32 characters: the key that signs access tokens (default: generated once into the secrets directory)',
+    ),
+  INOSEC_DATA_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9+/_-]{43}=?$/)
+    .optional()
+    .describe(
+      '32 bytes in base64: the key that seals TOTP secrets and tenant CA keys at rest (default: generated once into the secrets directory)',
+    ),
+  INOSEC_SMTP_URL: z
+    .url({ protocol: /^smtps?$/ })
+    .optional()
+    .describe(
+      'smtp://user:password@host:587 or smtps://host:465: where mail goes; unset, mails are written to the outbox directory',
+    ),
+  INOSEC_MAIL_FROM: z
+    .string()
+    .min(3)
+    .default('InoSec <no-reply@localhost>')
+    .describe('the From address of mails (default "InoSec <no-reply@localhost>")'),
+  INOSEC_ACCESS_TOKEN_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(86_400)
+    .default(900)
+    .describe('seconds 60-86400 an access token is valid (default 900)'),
+  INOSEC_REFRESH_TOKEN_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(300)
+    .max(90 * 86_400)
+    .default(14 * 86_400)
+    .describe('seconds 300-7776000 a session lasts without use (default 1209600: 14 days)'),
+  INOSEC_LOGIN_MAX_FAILURES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(5)
+    .describe(
+      'failed logins 1-100 for one account within the lockout window before it is locked (default 5)',
+    ),
+  INOSEC_LOGIN_LOCKOUT_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(86_400)
+    .default(900)
+    .describe('seconds 1-86400: the failure window and how long a locked account stays locked (default 900)'),
   LOG_LEVEL: configFields.logLevel(),
 });
 

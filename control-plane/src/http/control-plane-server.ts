@@ -10,19 +10,23 @@ import { AppModule } from '../app.module.js';
 import type { ControlPlaneConfig } from '../config/control-plane.config.js';
 import { NestPinoLogger } from '../logging/logger.js';
 import type { ControlPlaneMetrics } from '../metrics/metrics.registry.js';
+import type { ServerContext } from '../server-context.js';
 import { ProblemFilter } from './problem.filter.js';
 
 export interface ControlPlaneServerOptions {
-  config: Pick<ControlPlaneConfig, 'INOSEC_HTTP_HOST' | 'INOSEC_HTTP_PORT' | 'INOSEC_TRUST_PROXY'>;
+  config: ControlPlaneConfig;
   pool: pg.Pool;
   metrics: ControlPlaneMetrics;
   logger: Logger;
   schemaVersion: number;
+  context: ServerContext;
 }
 
 export interface ControlPlaneServer {
   /** The base URL the server listens on. */
   url: string;
+  /** The Nest application: tests and the appliance reach providers through it (app.get(Service)). */
+  app: NestFastifyApplication;
   close(): Promise<void>;
 }
 
@@ -50,7 +54,14 @@ export async function startControlPlaneServer(
     bodyLimit: 1_048_576,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.register({ pool: options.pool, metrics, schemaVersion: options.schemaVersion }),
+    AppModule.register({
+      pool: options.pool,
+      metrics,
+      schemaVersion: options.schemaVersion,
+      config,
+      logger,
+      context: options.context,
+    }),
     adapter,
     { logger: new NestPinoLogger(logger.child({ component: 'nest' })), abortOnError: false },
   );
@@ -63,7 +74,19 @@ export async function startControlPlaneServer(
       .header('X-Content-Type-Options', 'nosniff')
       .header('X-Frame-Options', 'DENY')
       .header('Referrer-Policy', 'no-referrer')
-      .header('Cross-Origin-Resource-Policy', 'same-origin');
+      .header('Cross-Origin-Resource-Policy', 'same-origin')
+      .header('Cross-Origin-Opener-Policy', 'same-origin')
+      .header('Permissions-Policy', 'camera=(), microphone=(), geolocation=()')
+      .header(
+        'Content-Security-Policy',
+        "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+      );
+    if (request.url.startsWith('/api/') && !reply.hasHeader('Cache-Control')) {
+      void reply.header('Cache-Control', 'no-store');
+    }
+    if (request.protocol === 'https') {
+      void reply.header('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+    }
   });
   fastify.addHook('onResponse', async (request: FastifyRequest, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
@@ -85,6 +108,7 @@ export async function startControlPlaneServer(
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
     url: `http://${host}:${address.port}`,
+    app,
     close: () => app.close(),
   };
 }

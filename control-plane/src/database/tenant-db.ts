@@ -1,0 +1,56 @@
+import type pg from 'pg';
+
+/** Whose transaction this is: the tenant Row Level Security scopes it to, and the acting user (audit). */
+export interface TenantScope {
+  tenantId: string;
+  userId?: string | null;
+}
+
+/**
+ * Transactions of the control plane's pool (a login role of inosec_app: no BYPASSRLS, owns nothing). Each
+ * tenant transaction sets `inosec.tenant_id` with set_config(..., true), which lasts until its COMMIT or
+ * ROLLBACK: a pooled connection never carries one request's tenant into the next.
+ */
+export class TenantDb {
+  constructor(readonly pool: pg.Pool) {}
+
+  /** Runs `fn` in one transaction scoped to `scope.tenantId`; rolls back if it throws. */
+  async tx<T>(scope: TenantScope, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return this.transaction(fn, scope);
+  }
+
+  /**
+   * Runs `fn` in a transaction with no tenant: every tenant table reads empty and refuses writes; only the
+   * narrow SECURITY DEFINER functions (tenant_by_slug, platform_*) and non-tenant tables answer.
+   */
+  async unscoped<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return this.transaction(fn, undefined);
+  }
+
+  private async transaction<T>(
+    fn: (client: pg.PoolClient) => Promise<T>,
+    scope: TenantScope | undefined,
+  ): Promise<T> {
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      if (scope !== undefined) {
+        await client.query(
+          "SELECT set_config('inosec.tenant_id', $1, true), set_config('inosec.user_id', $2, true)",
+          [scope.tenantId, scope.userId ?? ''],
+        );
+      }
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+}
