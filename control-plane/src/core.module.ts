@@ -5,6 +5,7 @@ import { AccessTokens } from './auth/access-tokens.js';
 import { PrincipalCache } from './auth/principal-cache.js';
 import type { ControlPlaneConfig } from './config/control-plane.config.js';
 import { TenantDb } from './database/tenant-db.js';
+import { Mailer } from './mail/mailer.js';
 import type { ControlPlaneMetrics } from './metrics/metrics.registry.js';
 import { SecretBox } from './security/secret-box.js';
 import type { ServerContext } from './server-context.js';
@@ -41,6 +42,17 @@ export class CoreModule {
         useValue: new AccessTokens(deps.context.jwtSecret, deps.config.INOSEC_ACCESS_TOKEN_TTL_SECONDS),
       },
       { provide: PrincipalCache, useValue: new PrincipalCache() },
+      {
+        provide: Mailer,
+        useValue: new Mailer(
+          {
+            ...(deps.config.INOSEC_SMTP_URL ? { smtpUrl: deps.config.INOSEC_SMTP_URL } : {}),
+            from: deps.config.INOSEC_MAIL_FROM,
+            dataDir: deps.context.dataDir,
+          },
+          deps.logger.child({ component: 'mail' }),
+        ),
+      },
     ];
     return { module: CoreModule, providers, exports: providers.map((p) => p.provide) };
   }
