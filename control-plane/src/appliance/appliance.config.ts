@@ -25,6 +25,12 @@ export const applianceConfigSchema = z.object({
     .describe(
       'milliseconds between 1000 and 600000 each component gets to stop before it is killed (default 30000)',
     ),
+  INOSEC_ADMIN_EMAIL: z
+    .email()
+    .default('admin@localhost.localdomain')
+    .describe(
+      "the appliance administrator's email, the sign-in name created at first start (default admin@localhost.localdomain)",
+    ),
   INOSEC_LOCAL_AGENT: z
     .enum(['true', 'false'])
     .default('true')

@@ -19,12 +19,16 @@ import {
   startCollector,
 } from '@inosec/collector';
 import type pg from 'pg';
+import { ensureApplianceAdmin, type ApplianceSetup } from './first-start.js';
 import { startLocalAgent } from './local-agent.js';
 import { ensureLocalPki } from './local-pki.js';
 import { Supervisor } from './supervisor.js';
 
 export interface RunningAppliance {
   url: string;
+  /** The administrator's one-time setup link, while they have not set a password (print it, never log it). */
+  setupUrl?: string;
+  adminEmail: string;
   stop(): Promise<void>;
   /** Last resort on a second Ctrl-C: kill the embedded PostgreSQL at once (it recovers from WAL). */
   kill(): void;
@@ -115,6 +119,7 @@ export async function startAppliance(
     let ingestUrl: string;
     let schemaVersion: number;
     let tenantId: string;
+    let setup: ApplianceSetup;
     try {
       const { applied, version } = await migrate(admin, CONTROL_PLANE_MIGRATIONS);
       schemaVersion = version;
@@ -141,6 +146,7 @@ export async function startAppliance(
         secretsDir,
       });
       tenantId = await ensureApplianceTenant(admin);
+      setup = await ensureApplianceAdmin(admin, tenantId, config.INOSEC_ADMIN_EMAIL);
       if (config.INOSEC_LOCAL_AGENT) await enrollLocalAgent(admin, LOCAL_AGENT_ID, tenantId);
     } finally {
       await admin.end();
@@ -207,8 +213,13 @@ export async function startAppliance(
       return { ...s, stop: () => s.close() };
     });
     const pgPid = postgres?.pid;
+    const base = (controlPlane.INOSEC_PUBLIC_URL ?? server.url).replace(/\/$/, '');
     return {
       url: server.url,
+      adminEmail: setup.adminEmail,
+      ...(setup.setupToken
+        ? { setupUrl: `${base}/setup?token=${encodeURIComponent(setup.setupToken)}` }
+        : {}),
       stop: () => supervisor.stop(),
       kill: () => {
         try {

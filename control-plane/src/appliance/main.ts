@@ -76,7 +76,15 @@ async function main(): Promise<number> {
     return 0;
   }
   log.info({ url: running.url }, `InoSec appliance ready at ${running.url}`);
-  process.stdout.write(`\nInoSec appliance is running: ${running.url}  (Ctrl-C stops it)\n\n`);
+  process.stdout.write(`\nInoSec appliance is running: ${running.url}  (Ctrl-C stops it)\n`);
+  if (running.setupUrl !== undefined) {
+    // Printed to the terminal only, never logged: the link holds a single-use token.
+    process.stdout.write(
+      `\nFirst start: set the administrator's password (sign-in: tenant "local", ${running.adminEmail}) at\n` +
+        `  ${running.setupUrl}\n(one-time link, valid 7 days; a new one is printed at each start until it is used)\n`,
+    );
+  }
+  process.stdout.write('\n');
   const code = await done;
   log.info({ code }, 'The appliance stopped');
   return code;
