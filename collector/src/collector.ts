@@ -262,6 +262,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     if (config.NATS_URL) {
       nats = await startJetStreamIngest({
         url: config.NATS_URL,
+        ...(config.NATS_CREDS ? { credsFile: config.NATS_CREDS } : {}),
         ingest,
         findAgent: lookup,
         metrics,

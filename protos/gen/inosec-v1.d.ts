@@ -368,6 +368,13 @@ export namespace inosec {
             collectorUrls: string[];
 
             /**
+             * NATS credentials, only when collector_urls include a nats:// or tls:// URL: the content of a .creds file
+             * (a user JWT allowing publish on "telemetry.<agent_id>" only and subscribe on "_INBOX_<agent_id>.>" only,
+             * and the user's nkey seed). A secret: the agent stores it 0600 as <state dir>/nats.creds and never logs it.
+             */
+            natsCredentials: string;
+
+            /**
              * Creates a new EnrollResponse instance using the specified properties.
              * @param [properties] Properties to set
              * @returns EnrollResponse instance
@@ -474,6 +481,13 @@ export namespace inosec {
 
                 /** Where to push telemetry: "grpcs://collector.example.net:4317" or "nats://...:4222". */
                 collectorUrls?: (string[]|null);
+
+                /**
+                 * NATS credentials, only when collector_urls include a nats:// or tls:// URL: the content of a .creds file
+                 * (a user JWT allowing publish on "telemetry.<agent_id>" only and subscribe on "_INBOX_<agent_id>.>" only,
+                 * and the user's nkey seed). A secret: the agent stores it 0600 as <state dir>/nats.creds and never logs it.
+                 */
+                natsCredentials?: (string|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];

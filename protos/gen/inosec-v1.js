@@ -516,6 +516,7 @@ export const inosec = $root.inosec = (() => {
             EnrollResponse.prototype.certificateExpiresUnixUs = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
             EnrollResponse.prototype.policySigningKeys = $util.emptyArray;
             EnrollResponse.prototype.collectorUrls = $util.emptyArray;
+            EnrollResponse.prototype.natsCredentials = "";
 
             EnrollResponse.create = function(properties) {
                 return new EnrollResponse(properties);
@@ -542,6 +543,8 @@ export const inosec = $root.inosec = (() => {
                 if (message.collectorUrls != null && message.collectorUrls.length)
                     for (let i = 0; i < message.collectorUrls.length; ++i)
                         writer.uint32(50).string(message.collectorUrls[i]);
+                if (message.natsCredentials != null && $Object.hasOwnProperty.call(message, "natsCredentials") && message.natsCredentials !== "")
+                    writer.uint32(58).string(message.natsCredentials);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -631,6 +634,15 @@ export const inosec = $root.inosec = (() => {
                             message.collectorUrls.push(reader.stringVerify());
                             continue;
                         }
+                    case 7: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.natsCredentials = value;
+                            else
+                                delete message.natsCredentials;
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -689,6 +701,9 @@ export const inosec = $root.inosec = (() => {
                         if (!$util.isString(message.collectorUrls[i]))
                             return "collectorUrls: string[] expected";
                 }
+                if (message.natsCredentials != null && $Object.hasOwnProperty.call(message, "natsCredentials"))
+                    if (!$util.isString(message.natsCredentials))
+                        return "natsCredentials: string expected";
                 return null;
             };
 
@@ -738,6 +753,9 @@ export const inosec = $root.inosec = (() => {
                     for (let i = 0; i < object.collectorUrls.length; ++i)
                         message.collectorUrls[i] = $String(object.collectorUrls[i]);
                 }
+                if (object.natsCredentials != null)
+                    if (typeof object.natsCredentials !== "string" || object.natsCredentials.length)
+                        message.natsCredentials = $String(object.natsCredentials);
                 return message;
             };
 
@@ -762,6 +780,7 @@ export const inosec = $root.inosec = (() => {
                         object.certificateExpiresUnixUs = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
                     } else
                         object.certificateExpiresUnixUs = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                    object.natsCredentials = "";
                 }
                 if (message.agentId != null && $Object.hasOwnProperty.call(message, "agentId"))
                     object.agentId = message.agentId;
@@ -786,6 +805,8 @@ export const inosec = $root.inosec = (() => {
                     for (let j = 0; j < message.collectorUrls.length; ++j)
                         object.collectorUrls[j] = message.collectorUrls[j];
                 }
+                if (message.natsCredentials != null && $Object.hasOwnProperty.call(message, "natsCredentials"))
+                    object.natsCredentials = message.natsCredentials;
                 return object;
             };
 

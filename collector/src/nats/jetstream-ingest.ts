@@ -16,6 +16,7 @@ import type { AgentIdentity } from '../ingest/batch-validator.js';
 import type { IngestService } from '../ingest/ingest-service.js';
 import type { CollectorMetrics } from '../metrics/collector-metrics.js';
 import type { AgentRecord } from '../storage/telemetry.repository.js';
+import { natsCredentialsOptions } from './nats-credentials.js';
 
 /** The stream agents publish to, one subject per agent: `telemetry.<agent-id>`. */
 export const TELEMETRY_STREAM = 'TELEMETRY';
@@ -25,6 +26,11 @@ export const COLLECTOR_CONSUMER = 'collector';
 
 export interface JetStreamIngestOptions {
   url: string;
+  /**
+   * The collector's `.creds` file (NATS_CREDS) for a nats-server in operator mode: checked at start (a missing,
+   * malformed or expired file fails the start with NatsCredentialsError), read again at each reconnection.
+   */
+  credsFile?: string;
   ingest: IngestService;
   findAgent: (agentId: string) => Promise<AgentRecord | undefined>;
   metrics: CollectorMetrics;
@@ -103,16 +109,27 @@ export async function ensureTelemetryStream(
 export async function startJetStreamIngest(options: JetStreamIngestOptions): Promise<JetStreamIngest> {
   const { logger, metrics } = options;
   const concurrency = options.concurrency ?? 16;
+  const auth = options.credsFile ? await natsCredentialsOptions(options.credsFile) : undefined;
   const nc: NatsConnection = await connect({
     servers: options.url,
     name: options.name ?? 'inosec-collector',
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
+    ...(auth ? { authenticator: auth.authenticator } : {}),
   });
+  if (auth?.credentials.expiresAt) {
+    logger.info(
+      { user: auth.credentials.userPublicKey, expiresAt: auth.credentials.expiresAt.toISOString() },
+      'Connected to NATS with credentials',
+    );
+  }
   void (async () => {
     for await (const status of nc.status()) {
       if (status.type === 'disconnect' || status.type === 'reconnect') {
         logger.warn({ status: status.type }, `NATS ${status.type}`);
+      } else if (status.type === 'error') {
+        // A permissions violation or an authorization error: the credentials do not fit the deployment.
+        logger.error({ err: status.error }, 'NATS server reported an error');
       }
     }
   })();

@@ -1,5 +1,13 @@
+import { readFileSync } from 'node:fs';
+import { access, readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
-import { connect, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
+import {
+  connect,
+  credsAuthenticator,
+  type ConnectionOptions,
+  type NatsConnection,
+} from '@nats-io/transport-node';
 import { TransportBase } from './transport-base.js';
 import { BatchWindow, type InFlightBatch } from './batch-window.js';
 import {
@@ -17,7 +25,37 @@ export interface NatsTransportOptions extends TransportOptions {
   tls?: { ca: Buffer; cert?: Buffer; key?: Buffer };
   /** How long to wait for JetStream's publish acknowledgement. */
   publishTimeoutMs?: number;
+  /**
+   * The `.creds` file issued at enrollment (user JWT and nkey seed) for a nats-server in operator mode. It is
+   * read at each connection, so renewed credentials are picked up without a restart.
+   */
+  credsFile?: string;
 }
+
+/** The credentials file the agent uses: INOSEC_NATS_CREDS when set, else `<state dir>/nats.creds` if it exists. */
+export async function resolveNatsCredsFile(
+  configured: string | undefined,
+  stateDir: string,
+): Promise<string | undefined> {
+  if (configured) return configured;
+  const fallback = path.join(stateDir, 'nats.creds');
+  return access(fallback).then(
+    () => fallback,
+    () => undefined,
+  );
+}
+
+/**
+ * The inbox prefix of the agent's NATS client: its credentials allow subscribing to `_INBOX_<agent-id>.>` only
+ * (the control plane's agentPermissions), so JetStream's publish acks must come there and no agent reads
+ * another's replies.
+ */
+export function agentInboxPrefix(agentId: string): string {
+  return `_INBOX_${agentId}`;
+}
+
+// nats.js's creds parser expects LF line ends.
+const credsBytes = (text: string): Uint8Array => new TextEncoder().encode(text.replace(/\r\n/g, '\n'));
 
 /** The subject an agent publishes its batches on; its NATS credentials allow only this one. */
 export function telemetrySubject(agentId: string): string {
@@ -36,15 +74,29 @@ export class NatsTransport extends TransportBase {
     super('nats', options.spool);
   }
 
-  private connectionOptions(): ConnectionOptions {
+  private async connectionOptions(): Promise<ConnectionOptions> {
     const url = new URL(this.options.url);
     const options: ConnectionOptions = {
       servers: `${url.protocol}//${url.host}`,
       name: `inosec-agent ${this.options.agentId}`,
+      inboxPrefix: agentInboxPrefix(this.options.agentId),
       maxReconnectAttempts: -1,
       reconnectTimeWait: 1_000,
       reconnectJitter: 500,
     };
+    const { credsFile } = this.options;
+    if (credsFile) {
+      // A missing or unreadable file fails this attempt with its reason; the loop retries with backoff.
+      let good = credsBytes(await readFile(credsFile, 'utf8'));
+      options.authenticator = credsAuthenticator(() => {
+        try {
+          good = credsBytes(readFileSync(credsFile, 'utf8'));
+        } catch {
+          // Keep the credentials read last.
+        }
+        return good;
+      });
+    }
     if (url.username) {
       options.user = decodeURIComponent(url.username);
       options.pass = decodeURIComponent(url.password);
@@ -69,7 +121,7 @@ export class NatsTransport extends TransportBase {
     try {
       while (!this.abort.signal.aborted) {
         try {
-          nc ??= await connect(this.connectionOptions());
+          nc ??= await connect(await this.connectionOptions());
           this.state.connected = true;
           const started = Date.now();
           try {
