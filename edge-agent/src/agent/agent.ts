@@ -10,6 +10,7 @@ import { Spool, type FsyncPolicy } from '../spool/index.js';
 import type { Transport, TransportStatus } from '../transport/transport-types.js';
 import { defaultPolicy, loadPolicyFile } from './default-policy.js';
 import { describeHost } from './host-info.js';
+import type { ControlLoop, ControlTiming } from '../control/control-loop.js';
 import type { JitGovernor } from './jit-governor.js';
 import { createSensors, type SensorSlot } from './sensor-registry.js';
 
@@ -32,6 +33,13 @@ export interface AgentOptions {
   statusIntervalMs?: number;
   /** Told how many events are spooled (the agent's own process, started lean: see JitGovernor). */
   jit?: JitGovernor;
+  /**
+   * Called when the control plane's answer needs a restart (a new signed policy was saved, a RESTART command):
+   * the caller stops the agent and exits with the restart code (agent-cli EXIT.restart). Default: logged only.
+   */
+  onRestart?: (reason: string) => void;
+  /** Overrides the control loop's timings (tests). */
+  controlTiming?: Partial<ControlTiming>;
 }
 
 /** What `inosec-agent status` shows: written to <state dir>/status.json while the agent runs. */
@@ -111,8 +119,14 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
   const id = await identity(config);
   const { agentId } = id;
+  // With a control plane, the signed policy it last sent (verified again) wins over the local one.
+  const signedPolicy =
+    options.policy === undefined && config.INOSEC_CONTROL_URL
+      ? await (await import('../control/agent-control.js')).loadControlPolicy(stateDir, agentId, logger)
+      : undefined;
   const policy =
     options.policy ??
+    signedPolicy ??
     (config.INOSEC_AGENT_POLICY_FILE
       ? await loadPolicyFile(config.INOSEC_AGENT_POLICY_FILE)
       : defaultPolicy());
@@ -155,13 +169,22 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     const tls = id.ca
       ? { ca: id.ca, ...(id.cert && id.key ? { cert: id.cert, key: id.key } : {}) }
       : undefined;
-    const { NatsTransport } = await import('../transport/nats-transport.js');
-    transport = new NatsTransport({ ...common, url: config.INOSEC_TRANSPORT, ...(tls ? { tls } : {}) });
+    const { NatsTransport, resolveNatsCredsFile } = await import('../transport/nats-transport.js');
+    const credsFile = await resolveNatsCredsFile(config.INOSEC_NATS_CREDS, stateDir);
+    transport = new NatsTransport({
+      ...common,
+      url: config.INOSEC_TRANSPORT,
+      ...(tls ? { tls } : {}),
+      ...(credsFile ? { credsFile } : {}),
+    });
   }
 
   const abort = new AbortController();
   const slots = options.sensors ?? createSensors(policy, agentId);
   const counters = new Map<string, Map<string, number>>();
+  /** Events each sensor produced since start, and why a sensor failed to start (the heartbeat reports both). */
+  const emitted = new Map<SensorSlot, number>();
+  const startFailures = new Map<SensorSlot, string>();
   const startedAt = new Date();
   let cpuBase = process.cpuUsage();
   let cpuAt = performance.now();
@@ -178,6 +201,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
         emit: async (events) => {
           if (events.length === 0) return;
           options.jit?.note(events.length);
+          emitted.set(slot, (emitted.get(slot) ?? 0) + events.length);
           await spool.append(events, encode);
         },
         log: logger.child({ sensor: slot.sensor.name }),
@@ -188,6 +212,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       });
       logger.info({ sensor: slot.sensor.name }, 'Sensor started');
     } catch (error) {
+      startFailures.set(slot, (error as Error).message);
       logger.error({ err: error, sensor: slot.sensor.name }, 'Sensor failed to start; the others run');
     }
   }
@@ -249,6 +274,39 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     'Agent started',
   );
 
+  let control: ControlLoop | undefined;
+  if (config.INOSEC_CONTROL_URL) {
+    // Loaded only when configured: an agent without a control plane never evaluates this code.
+    const { startAgentControl } = await import('../control/agent-control.js');
+    control = startAgentControl({
+      url: config.INOSEC_CONTROL_URL,
+      tls: { ca: id.ca, cert: id.cert, key: id.key },
+      stateDir,
+      agentId,
+      agentVersion: options.version ?? '0.0.0',
+      policy,
+      logger: logger.child({ component: 'control' }),
+      onRestart: options.onRestart ?? ((reason) => logger.warn({ reason }, 'Restart needed to apply it')),
+      ...(options.controlTiming ? { timing: options.controlTiming } : {}),
+      snapshot: () => {
+        const stats = spool.stats();
+        return {
+          uptimeSeconds: (Date.now() - startedAt.getTime()) / 1000,
+          rssBytes: process.memoryUsage.rss(),
+          spool: stats,
+          sensors: slots.map((slot) => {
+            const failure = startFailures.get(slot);
+            return {
+              kind: slot.kind,
+              health: failure ? { state: 'failed' as const, message: failure } : slot.sensor.health(),
+              events: emitted.get(slot) ?? 0,
+            };
+          }),
+        };
+      },
+    });
+  }
+
   let stopping: Promise<void> | undefined;
   return {
     agentId,
@@ -256,6 +314,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     stop() {
       stopping ??= (async () => {
         clearInterval(timer);
+        await control?.stop();
         options.jit?.stop();
         abort.abort();
         // Sensors flush what they observed into the spool; then the transport stops (unacknowledged

@@ -10,12 +10,26 @@ import { SyntheticSensor } from '../sensors/synthetic/synthetic-sensor.js';
 import { loadAgentConfig } from '../config/agent.config.js';
 import { AGENT_VERSION } from '../version.js';
 
-/** Exit codes: sysexits.h where one fits. */
-export const EXIT = { ok: 0, error: 1, usage: 64, config: 78, notRunning: 3, interrupted: 130 } as const;
+/**
+ * Exit codes: sysexits.h where one fits. `restart` (75, EX_TEMPFAIL): the agent stopped cleanly to apply a new
+ * signed policy or a RESTART command; systemd's Restart=on-failure starts it again. `enroll` has its own codes
+ * (enroll/enroll-errors.ts).
+ */
+export const EXIT = {
+  ok: 0,
+  error: 1,
+  usage: 64,
+  restart: 75,
+  config: 78,
+  notRunning: 3,
+  interrupted: 130,
+} as const;
 
 const USAGE = `Usage: inosec-agent <command> [--config FILE]
 
 Commands:
+  enroll    enroll with the control plane: --server grpcs://HOST:PORT --token TOKEN --ca-sha256 HEX
+            (inosec-agent enroll --help for the options and exit codes)
   run       run the agent: sensors → disk spool → collector (gRPC or NATS JetStream)
   status    show the running agent's spool depth, drops, last acknowledgement and sensor health
   --version print the version
@@ -121,14 +135,26 @@ async function run(
             policy: { enabled: true },
           },
         ];
+  let requestRestart = (reason: string): void => void reason;
   const agent = await startAgent({
     config,
     logger,
     version: AGENT_VERSION,
     ...(sensors ? { sensors } : {}),
     ...(jit ? { jit } : {}),
+    onRestart: (reason) => requestRestart(reason),
   });
   return new Promise<number>((resolve) => {
+    requestRestart = (reason) => {
+      logger.info({ reason, exitCode: EXIT.restart }, 'Stopping the agent to restart it');
+      agent.stop().then(
+        () => resolve(EXIT.restart),
+        (error: unknown) => {
+          logger.error({ err: error }, 'The agent did not stop cleanly');
+          resolve(EXIT.restart);
+        },
+      );
+    };
     let signals = 0;
     const onSignal = (signal: NodeJS.Signals) => {
       signals++;
@@ -158,6 +184,11 @@ export async function agentCli(args: string[], io: CliIo, logger: Logger = pino(
     if (command === '--version' || command === 'version') {
       io.out(AGENT_VERSION);
       return EXIT.ok;
+    }
+    if (command === 'enroll') {
+      // Loaded only for this command: the running agent never evaluates the enrollment code (X.509, CSR).
+      const { enrollCommand } = await import('../enroll/enroll-command.js');
+      return await enrollCommand(args.slice(1), io);
     }
     if (command === 'run') return await run(args, configEnv(args, io), logger, io.jit);
     if (command === 'status') return await status(configEnv(args, io), io, args.includes('--json'));

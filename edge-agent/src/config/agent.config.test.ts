@@ -40,8 +40,11 @@ describe('edge agent config', () => {
   it('rejects a malformed enrollment token without echoing a valid-looking secret', () => {
     const token = 'not a token: has spaces and is long enough';
     expect(() => loadAgentConfig({ ...base, INOSEC_ENROLL_TOKEN: token })).toThrow(
-      `(20-200 URL-safe characters); needed once; got "[hidden, ${token.length} characters]"`,
+      `(20-200 URL-safe characters or dots); needed once; got "[hidden, ${token.length} characters]"`,
     );
+    // The console's tokens name their tenant first: <tenant uuid>.<secret>.
+    const issued = `0b6f3a52-3f43-4a8e-9d55-2f8f2c1d9e01.${'x'.repeat(43)}`;
+    expect(loadAgentConfig({ ...base, INOSEC_ENROLL_TOKEN: issued }).INOSEC_ENROLL_TOKEN).toBe(issued);
     expect(() => loadAgentConfig({ ...base, INOSEC_ENROLL_TOKEN: token })).not.toThrow(/has spaces/);
   });
 });

@@ -18,8 +18,12 @@ export const agentConfigSchema = {
       { pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/ },
     ),
     INOSEC_ENROLL_TOKEN: text(
-      'the one-time enrollment token from the console (20-200 URL-safe characters); needed once',
-      { pattern: /^[A-Za-z0-9_-]{20,200}$/ },
+      'the one-time enrollment token from the console (20-200 URL-safe characters or dots); needed once',
+      { pattern: /^[A-Za-z0-9_.-]{20,200}$/ },
+    ),
+    INOSEC_CONTROL_URL: text(
+      "the control plane's agent endpoint, grpcs://host:port (written by `inosec-agent enroll`): heartbeats and signed policies over mTLS; unset: no heartbeats",
+      { pattern: /^grpcs:\/\/[^\s/?#@]+\/?$/ },
     ),
     INOSEC_AGENT_STATE_DIR: text(
       'a directory for the agent key, certificate and spool (default /var/lib/inosec-agent)',
@@ -33,6 +37,9 @@ export const agentConfigSchema = {
     ),
     INOSEC_AGENT_TLS_CA: text(
       "a path to the PEM CA bundle of the collector's certificate (default: ca.crt in the state directory)",
+    ),
+    INOSEC_NATS_CREDS: text(
+      'a path to the NATS credentials file (.creds) issued at enrollment, for nats:// and tls:// transports (default: nats.creds in the state directory when present)',
     ),
     INOSEC_AGENT_POLICY_FILE: text(
       'a path to a JSON policy (inosec.v1.Policy: sensors, intervals, batch bounds); default: built-in',
