@@ -95,7 +95,8 @@ export async function startControlPlaneServer(
     metrics.httpDuration.observe({ method: request.method, route }, seconds);
     const line = {
       method: request.method,
-      url: request.url,
+      // A stream's access token may travel in the query (EventSource cannot set headers): never log it.
+      url: request.url.replace(/([?&]access_token=)[^&]*/g, '$1[redacted]'),
       status: reply.statusCode,
       ms: reply.elapsedTime,
     };

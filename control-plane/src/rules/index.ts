@@ -9,9 +9,11 @@ export {
 export {
   MAX_RULE_FILE_BYTES,
   MAX_RULE_FILE_DOCUMENTS,
+  catalogueEntry,
   correlationKey,
   shippedRules,
   validateTenantRuleFile,
+  type RuleCatalogueEntry,
   type RuleFileProblem,
   type RuleFileValidation,
   type ShippedRules,
@@ -25,6 +27,7 @@ export {
   listTenantRules,
   putRuleFile,
   setRuleEnabled,
+  type InTransaction,
   type TenantRuleRecord,
 } from './tenant-rules.repository.js';
 export {

@@ -10,6 +10,7 @@ import {
   SigmaUnsupportedError,
   type KnownRule,
   type SigmaCorrelationDocument,
+  type SigmaRuleDocument,
 } from '@inosec/detectors';
 
 /** Largest rule file, in UTF-8 bytes (telemetry.tenant_rules' CHECK allows 262,144 characters). */
@@ -68,6 +69,54 @@ export interface ShippedRules {
   keys: ReadonlyMap<string, string>;
   /** Every id and name of a shipped rule or correlation (loaded or not) → its title. */
   identities: ReadonlyMap<string, string>;
+  /** Every loaded shipped rule and correlation, by rule key (what the rules API lists). */
+  catalogue: readonly RuleCatalogueEntry[];
+}
+
+/** A rule as the rules API lists it. */
+export interface RuleCatalogueEntry {
+  /** The rule key: id, else `title:<title>` (correlations: id, else name, else `title:<title>`). */
+  key: string;
+  title: string;
+  kind: 'detection' | 'correlation';
+  level?: string;
+  status?: string;
+  description?: string;
+  tags: string[];
+  logsource?: { product?: string; category?: string; service?: string };
+}
+
+/** The catalogue entry of a parsed or loaded rule document. */
+export function catalogueEntry(
+  doc:
+    | Pick<
+        SigmaRuleDocument,
+        'kind' | 'id' | 'title' | 'level' | 'status' | 'description' | 'tags' | 'logsource'
+      >
+    | Pick<
+        SigmaCorrelationDocument,
+        'kind' | 'id' | 'name' | 'title' | 'level' | 'status' | 'description' | 'tags'
+      >,
+): RuleCatalogueEntry {
+  const detection = doc.kind === 'detection';
+  return {
+    key: detection ? (doc.id ?? `title:${doc.title}`) : correlationKey(doc),
+    title: doc.title,
+    kind: doc.kind,
+    ...(doc.level ? { level: doc.level } : {}),
+    ...(doc.status ? { status: doc.status } : {}),
+    ...(doc.description ? { description: doc.description } : {}),
+    tags: [...doc.tags],
+    ...(detection
+      ? {
+          logsource: {
+            ...(doc.logsource.product ? { product: doc.logsource.product } : {}),
+            ...(doc.logsource.category ? { category: doc.logsource.category } : {}),
+            ...(doc.logsource.service ? { service: doc.logsource.service } : {}),
+          },
+        }
+      : {}),
+  };
 }
 
 /** Options of validateTenantRuleFile. */
@@ -99,21 +148,24 @@ async function loadShipped(): Promise<ShippedRules> {
   const keys = new Map<string, string>();
   const identities = new Map<string, string>();
   const known: KnownRule[] = [];
+  const catalogue: RuleCatalogueEntry[] = [];
   for (const rule of ruleSet.rules) {
     keys.set(ruleKey(rule), rule.title);
+    catalogue.push({ ...catalogueEntry(rule.document), key: ruleKey(rule) });
     known.push({ ...(rule.id ? { id: rule.id } : {}), ...(rule.name ? { name: rule.name } : {}) });
     if (rule.id) identities.set(rule.id, rule.title);
     if (rule.name) identities.set(rule.name, rule.title);
   }
   for (const doc of correlations) {
     keys.set(correlationKey(doc), doc.title);
+    catalogue.push(catalogueEntry(doc));
     if (doc.id) identities.set(doc.id, doc.title);
     if (doc.name) identities.set(doc.name, doc.title);
   }
   for (const rule of report.unsupported) {
     if (rule.id) identities.set(rule.id, rule.title ?? rule.id);
   }
-  return { known, correlations, keys, identities };
+  return { known, correlations, keys, identities, catalogue };
 }
 
 /**

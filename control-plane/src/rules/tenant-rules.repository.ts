@@ -38,6 +38,9 @@ function toRecord(row: Row): TenantRuleRecord {
   };
 }
 
+/** Work run in the transaction of a write, after it (an audit entry): it commits or rolls back with it. */
+export type InTransaction<T> = (client: pg.PoolClient, result: T) => Promise<void>;
+
 /** Runs `work` in a transaction whose tenant is `tenantId` (set_config(..., true): never leaks to the pool). */
 async function inTenant<T>(
   pool: pg.Pool,
@@ -80,6 +83,7 @@ export function putRuleFile(
   slug: string,
   text: string,
   enabled: boolean,
+  after?: InTransaction<TenantRuleRecord>,
 ): Promise<TenantRuleRecord> {
   return inTenant(pool, tenantId, async (client) => {
     const { rows } = await client.query<Row>(
@@ -90,7 +94,9 @@ export function putRuleFile(
        RETURNING ${COLUMNS}`,
       [tenantId, `${CUSTOM_RULE_PREFIX}${slug}`, enabled, text],
     );
-    return toRecord(rows[0] as Row);
+    const record = toRecord(rows[0] as Row);
+    if (after) await after(client, record);
+    return record;
   });
 }
 
@@ -106,8 +112,9 @@ export function setRuleEnabled(
   tenantId: string,
   ruleKey: string,
   enabled: boolean,
+  after?: InTransaction<TenantRuleRecord | null>,
 ): Promise<TenantRuleRecord | null> {
-  return inTenant(pool, tenantId, async (client) => {
+  const work = async (client: pg.PoolClient): Promise<TenantRuleRecord | null> => {
     if (ruleKey.startsWith(CUSTOM_RULE_PREFIX)) {
       const { rows } = await client.query<Row>(
         `UPDATE telemetry.tenant_rules SET enabled = $3, updated_at = clock_timestamp()
@@ -131,16 +138,28 @@ export function setRuleEnabled(
       [tenantId, ruleKey],
     );
     return toRecord(rows[0] as Row);
+  };
+  return inTenant(pool, tenantId, async (client) => {
+    const record = await work(client);
+    if (after) await after(client, record);
+    return record;
   });
 }
 
 /** Deletes the tenant's rule file `custom:<slug>`; false when the tenant has no such file. */
-export function deleteRuleFile(pool: pg.Pool, tenantId: string, slug: string): Promise<boolean> {
+export function deleteRuleFile(
+  pool: pg.Pool,
+  tenantId: string,
+  slug: string,
+  after?: InTransaction<boolean>,
+): Promise<boolean> {
   return inTenant(pool, tenantId, async (client) => {
     const { rowCount } = await client.query(
       'DELETE FROM telemetry.tenant_rules WHERE tenant_id = $1 AND rule_key = $2',
       [tenantId, `${CUSTOM_RULE_PREFIX}${slug}`],
     );
-    return (rowCount ?? 0) > 0;
+    const deleted = (rowCount ?? 0) > 0;
+    if (deleted && after) await after(client, deleted);
+    return deleted;
   });
 }

@@ -21,6 +21,7 @@ import {
   listTenantRules,
   putRuleFile,
   setRuleEnabled,
+  type InTransaction,
   type TenantRuleRecord,
 } from './tenant-rules.repository.js';
 
@@ -77,7 +78,7 @@ export class TenantRulesService {
     tenantId: string,
     slug: string,
     text: string,
-    options: { enabled?: boolean } = {},
+    options: { enabled?: boolean; within?: InTransaction<TenantRuleRecord> } = {},
   ): Promise<RuleFileUpload> {
     checkTenant(tenantId);
     checkSlug(slug);
@@ -94,7 +95,14 @@ export class TenantRulesService {
       shipped: await this.shipped(),
     });
     if (!validation.ok) throw new RuleValidationError(key, validation);
-    const record = await putRuleFile(this.pool, tenantId, slug, text, options.enabled ?? true);
+    const record = await putRuleFile(
+      this.pool,
+      tenantId,
+      slug,
+      text,
+      options.enabled ?? true,
+      options.within,
+    );
     return { record, validation };
   }
 
@@ -104,11 +112,18 @@ export class TenantRulesService {
    * (TenantRuleNotFoundError otherwise: a typo must not pass for a switch); switching on always works (a
    * rule no longer shipped can be cleared). Returns the row now held, null when none (the default: on).
    */
-  async setEnabled(tenantId: string, ruleKey: string, enabled: boolean): Promise<TenantRuleRecord | null> {
+  async setEnabled(
+    tenantId: string,
+    ruleKey: string,
+    enabled: boolean,
+    options: { within?: InTransaction<TenantRuleRecord | null> } = {},
+  ): Promise<TenantRuleRecord | null> {
     checkTenant(tenantId);
     checkRuleKey(ruleKey);
     if (ruleKey.startsWith(CUSTOM_RULE_PREFIX)) {
-      const record = await setRuleEnabled(this.pool, tenantId, ruleKey, enabled);
+      const record = await setRuleEnabled(this.pool, tenantId, ruleKey, enabled, async (client, found) => {
+        if (found && options.within) await options.within(client, found);
+      });
       if (!record) throw new TenantRuleNotFoundError(ruleKey, `the tenant has no rule file ${ruleKey}`);
       return record;
     }
@@ -125,7 +140,12 @@ export class TenantRulesService {
         }
       }
     }
-    return setRuleEnabled(this.pool, tenantId, ruleKey, enabled);
+    return setRuleEnabled(this.pool, tenantId, ruleKey, enabled, options.within);
+  }
+
+  /** The shipped rules (loaded once). */
+  shippedRules(): Promise<ShippedRules> {
+    return this.shipped();
   }
 
   /** The tenant's rows: switched-off rules (source null) and rule files (source: their YAML). */
@@ -135,10 +155,14 @@ export class TenantRulesService {
   }
 
   /** Deletes the tenant's rule file `custom:<slug>`; TenantRuleNotFoundError when there is none. */
-  async remove(tenantId: string, slug: string): Promise<void> {
+  async remove(
+    tenantId: string,
+    slug: string,
+    options: { within?: InTransaction<boolean> } = {},
+  ): Promise<void> {
     checkTenant(tenantId);
     checkSlug(slug);
-    if (!(await deleteRuleFile(this.pool, tenantId, slug))) {
+    if (!(await deleteRuleFile(this.pool, tenantId, slug, options.within))) {
       throw new TenantRuleNotFoundError(
         `${CUSTOM_RULE_PREFIX}${slug}`,
         `the tenant has no rule file ${CUSTOM_RULE_PREFIX}${slug}`,
