@@ -42,7 +42,7 @@ let tokenA: string;
 let tokenB: string;
 /** Tenant A's ids by kind. */
 const ids: Record<string, string> = {};
-let operations: Operation[] = [];
+const operations: Operation[] = [];
 
 async function ok<T>(res: Promise<{ status: number; body: T }>, what: string): Promise<T> {
   const r = await res;
