@@ -12,6 +12,13 @@ export const collectorConfigSchema = z.object({
     .describe(
       'a NATS server URL nats://host:4222 or tls://host:4222; when unset, the in-process bus is used',
     ),
+  NATS_CREDS: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "a path to the collector's NATS credentials file (.creds) issued by the control plane, for a nats-server in operator mode",
+    ),
   INOSEC_GRPC_HOST: configFields.host('127.0.0.1', 'the gRPC ingest server'),
   INOSEC_GRPC_PORT: configFields.port(50051, 'the gRPC ingest server'),
   INOSEC_INGEST_MAX_BATCH_BYTES: z.coerce
@@ -42,6 +49,12 @@ export const collectorConfigSchema = z.object({
     .transform((v) => v === 'true')
     .describe(
       'true to serve gRPC without TLS, taking the agent id from a header: only for tests on loopback (default false)',
+    ),
+  INOSEC_GRPC_REQUIRE_ENROLLED_CERT: z
+    .enum(['true', 'false'])
+    .optional()
+    .describe(
+      'true to refuse agents registered without an enrolled certificate (legacy rows) instead of accepting them on chain and CN; unset means false',
     ),
   INOSEC_GRPC_STREAM_WINDOW_BYTES: z.coerce
     .number()

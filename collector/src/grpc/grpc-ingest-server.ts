@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Http2SecureServer, Http2Server, ServerHttp2Session } from 'node:http2';
 import * as grpc from '@grpc/grpc-js';
 import { ingestPushRawDefinition, type IngestPushRawHandlers } from '@inosec/protos';
@@ -21,8 +22,17 @@ export interface GrpcIngestServerOptions {
   /** mTLS. Without it the server is plaintext and takes the agent id from a header: tests and loopback only. */
   tls?: GrpcTlsOptions;
   ingest: IngestService;
-  /** Looks an agent up in the enrolment records: its tenant, and whether it was revoked. */
+  /**
+   * Looks an agent up in the enrolment records: its tenant, its enrolled certificate, whether it was revoked and
+   * whether its tenant is active. Called once per new stream: do not cache it (a revocation must refuse the
+   * agent's next connection).
+   */
   findAgent: (agentId: string) => Promise<AgentRecord | undefined>;
+  /**
+   * Refuse agents registered without an enrolled certificate (legacy rows whose certificate SHA-256 is unknown)
+   * instead of accepting them on the certificate chain and subject CN alone. Default false.
+   */
+  requireEnrolledCert?: boolean;
   metrics: CollectorMetrics;
   logger: Logger;
   /** Hard transport limit: larger messages end the stream (RESOURCE_EXHAUSTED); smaller oversize ones are answered. */
@@ -72,6 +82,8 @@ export interface GrpcIngestServer {
 export const INSECURE_AGENT_HEADER = 'x-inosec-agent-id';
 
 const AGENT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+const TENANT_URI = /^urn:inosec:tenant:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+const AGENT_URI = /^urn:inosec:agent:(.+)$/;
 
 class StreamAuthError extends Error {
   constructor(
@@ -79,6 +91,84 @@ class StreamAuthError extends Error {
     message: string,
   ) {
     super(message);
+  }
+}
+
+/** What a client certificate says about its holder: subject CN, the inosec URI SANs, its SHA-256. */
+export interface PeerCertificateIdentity {
+  commonName?: string;
+  /** Tenants named by `urn:inosec:tenant:<uuid>` SANs. */
+  tenants: string[];
+  /** Agents named by `urn:inosec:agent:<id>` SANs. */
+  agents: string[];
+  /** SHA-256 of the DER certificate, lower-case hex. */
+  sha256: string;
+}
+
+/** Reads the identity fields of a verified peer certificate (Node's tls.PeerCertificate). */
+export function peerCertificateIdentity(cert: {
+  subject?: { CN?: string | string[] | undefined };
+  subjectaltname?: string;
+  raw?: Buffer;
+}): PeerCertificateIdentity | undefined {
+  if (!cert.raw || cert.raw.length === 0) return undefined;
+  const cn = cert.subject?.CN;
+  const uris = (cert.subjectaltname ?? '')
+    .split(', ')
+    .filter((entry) => entry.startsWith('URI:'))
+    .map((entry) => entry.slice(4));
+  const tenants: string[] = [];
+  const agents: string[] = [];
+  for (const uri of uris) {
+    const tenant = TENANT_URI.exec(uri)?.[1];
+    if (tenant) tenants.push(tenant);
+    const agent = AGENT_URI.exec(uri)?.[1];
+    if (agent) agents.push(agent);
+  }
+  return {
+    ...(typeof cn === 'string' ? { commonName: cn } : {}),
+    tenants,
+    agents,
+    sha256: createHash('sha256').update(cert.raw).digest('hex'),
+  };
+}
+
+/**
+ * Checks a certificate against the agent's enrolment: an enrolled agent must present exactly the certificate
+ * enrollment issued (its SHA-256), whose SANs name the same tenant and agent; a legacy agent (no SHA-256 on
+ * record) is accepted on chain and CN unless `requireEnrolled`, and a tenant SAN it carries must still match.
+ */
+function checkCertificate(
+  peer: PeerCertificateIdentity,
+  agentId: string,
+  agent: AgentRecord,
+  requireEnrolled: boolean,
+): void {
+  const tenantMismatch = peer.tenants.some((tenant) => tenant !== agent.tenantId);
+  const agentMismatch = peer.agents.some((id) => id !== agentId);
+  if (tenantMismatch || agentMismatch) {
+    throw new StreamAuthError(
+      grpc.status.PERMISSION_DENIED,
+      `the certificate of ${agentId} names another ${tenantMismatch ? 'tenant' : 'agent'} than its enrolment`,
+    );
+  }
+  if (agent.certSha256 === undefined) {
+    if (requireEnrolled) {
+      throw new StreamAuthError(
+        grpc.status.PERMISSION_DENIED,
+        `agent ${agentId} has no enrolled certificate: enroll it`,
+      );
+    }
+    return;
+  }
+  if (peer.sha256 !== agent.certSha256) {
+    throw new StreamAuthError(
+      grpc.status.UNAUTHENTICATED,
+      `the certificate is not the one enrolled for agent ${agentId} (re-issued, replaced or forged)`,
+    );
+  }
+  if (peer.tenants.length !== 1) {
+    throw new StreamAuthError(grpc.status.UNAUTHENTICATED, 'the certificate names no tenant');
   }
 }
 
@@ -104,11 +194,13 @@ export async function startGrpcIngestServer(options: GrpcIngestServerOptions): P
 
   async function authenticate(call: grpc.ServerDuplexStream<Buffer, unknown>): Promise<AgentIdentity> {
     let agentId: string | undefined;
+    let peer: PeerCertificateIdentity | undefined;
     if (options.tls) {
+      // grpc-js verified the chain to the configured CA (checkClientCertificate) before the call got here.
       const cert = call.getAuthContext().sslPeerCertificate;
-      const cn = cert?.subject?.CN;
-      agentId = Array.isArray(cn) ? undefined : cn;
-      if (!agentId)
+      peer = cert ? peerCertificateIdentity(cert) : undefined;
+      agentId = peer?.commonName;
+      if (!peer || !agentId)
         throw new StreamAuthError(
           grpc.status.UNAUTHENTICATED,
           'no client certificate with an agent id (subject CN)',
@@ -124,6 +216,12 @@ export async function startGrpcIngestServer(options: GrpcIngestServerOptions): P
     if (!agent) throw new StreamAuthError(grpc.status.PERMISSION_DENIED, `agent ${agentId} is not enrolled`);
     if (agent.revoked)
       throw new StreamAuthError(grpc.status.PERMISSION_DENIED, `agent ${agentId} was revoked`);
+    if (peer) checkCertificate(peer, agentId, agent, options.requireEnrolledCert ?? false);
+    if (!agent.tenantActive)
+      throw new StreamAuthError(
+        grpc.status.PERMISSION_DENIED,
+        `the tenant of agent ${agentId} is suspended or archived`,
+      );
     return { agentId, tenantId: agent.tenantId };
   }
 

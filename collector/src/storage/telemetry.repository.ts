@@ -24,20 +24,43 @@ export interface StoreResult {
 export interface AgentRecord {
   agentId: string;
   tenantId: string;
+  /** Its enrollment was revoked: it may not send. */
   revoked: boolean;
+  /**
+   * SHA-256 (lower-case hex) of the certificate enrollment issued: a connection must present exactly this
+   * certificate. Undefined for an agent registered before fleet enrollment (legacy).
+   */
+  certSha256?: string;
+  /** Its tenant may send telemetry (false when suspended or archived). */
+  tenantActive: boolean;
 }
 
-/** Looks an agent up by id: its tenant and whether it was revoked. */
+/**
+ * Looks an agent up by id (telemetry.agent_identity): its tenant, its enrolled certificate's SHA-256, whether it
+ * was revoked and whether its tenant is active. Uncached: each new connection sees a revocation at once.
+ */
 export async function findAgent(
   db: pg.Pool | pg.PoolClient,
   agentId: string,
 ): Promise<AgentRecord | undefined> {
-  const { rows } = await db.query<{ tenant_id: string; revoked: boolean }>(
-    'SELECT tenant_id::text AS tenant_id, revoked_at IS NOT NULL AS revoked FROM telemetry.agents WHERE agent_id = $1',
+  const { rows } = await db.query<{
+    tenant_id: string;
+    cert_sha256: Buffer | null;
+    revoked: boolean;
+    tenant_active: boolean;
+  }>(
+    'SELECT tenant_id::text AS tenant_id, cert_sha256, revoked, tenant_active FROM telemetry.agent_identity($1)',
     [agentId],
   );
   const row = rows[0];
-  return row && { agentId, tenantId: row.tenant_id, revoked: row.revoked };
+  if (!row) return undefined;
+  return {
+    agentId,
+    tenantId: row.tenant_id,
+    revoked: row.revoked,
+    tenantActive: row.tenant_active,
+    ...(row.cert_sha256 ? { certSha256: row.cert_sha256.toString('hex') } : {}),
+  };
 }
 
 /** SQLSTATE classes that mean the connection or server is gone or going, not that the data is wrong. */

@@ -72,6 +72,31 @@ export const controlPlaneConfigSchema = z.object({
     .max(86_400)
     .default(900)
     .describe('seconds 1-86400: the failure window and how long a locked account stays locked (default 900)'),
+  INOSEC_AGENT_CONTROL_HOST: configFields.host('127.0.0.1', "the agents' AgentControl gRPC service"),
+  INOSEC_AGENT_CONTROL_PORT: configFields.port(
+    50052,
+    "the agents' AgentControl gRPC service (0: a free port)",
+  ),
+  INOSEC_AGENT_CONTROL_URL: z
+    .url({ protocol: /^grpcs$/ })
+    .optional()
+    .describe(
+      'grpcs://host:port agents enroll at, shown in install commands (default: grpcs:// and the address the service listens on)',
+    ),
+  INOSEC_AGENT_CONTROL_TLS_NAMES: z
+    .string()
+    .regex(/^[A-Za-z0-9.:*-]+(,[A-Za-z0-9.:*-]+)*$/)
+    .default('localhost,127.0.0.1')
+    .describe(
+      "comma-separated DNS names and IP addresses in the AgentControl service's certificate, besides the host of INOSEC_AGENT_CONTROL_URL (default localhost,127.0.0.1)",
+    ),
+  INOSEC_COLLECTOR_URLS: z
+    .string()
+    .regex(/^(grpcs|nats|tls):\/\/[^\s,]+(,(grpcs|nats|tls):\/\/[^\s,]+)*$/)
+    .default('grpcs://127.0.0.1:50051')
+    .describe(
+      'comma-separated collector URLs handed to agents at enrollment, grpcs://host:port or nats://host:port (default grpcs://127.0.0.1:50051)',
+    ),
   LOG_LEVEL: configFields.logLevel(),
 });
 
