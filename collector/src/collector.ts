@@ -254,6 +254,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
       ingest,
       findAgent: lookup,
       streamWindowBytes: config.INOSEC_GRPC_STREAM_WINDOW_BYTES,
+      requireEnrolledCert: config.INOSEC_GRPC_REQUIRE_ENROLLED_CERT === 'true',
       metrics,
       logger: logger.child({ component: 'grpc-ingest' }),
       maxMessageBytes: Math.min(config.INOSEC_INGEST_MAX_BATCH_BYTES * 4, 64 * 1_048_576),

@@ -370,8 +370,18 @@ describe.each(targets)('$name', ({ mode, url }) => {
       const { rows } = await db.admin.query<{ rel: string }>(
         `SELECT format('%I.%I', n.nspname, c.relname) AS rel FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
        WHERE (n.nspname = 'telemetry' OR (n.nspname = '_timescaledb_internal' AND c.relname ~ '^(_hyper_|compress_hyper_|_materialized_hypertable_|_partial_view_|_direct_view_)')) AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
-         AND c.relname NOT IN ('alerts', 'tenant_rules')`,
+         AND c.relname NOT IN ('alerts', 'tenant_rules', 'alert_suppressions')`,
       );
+      // The exceptions are business records the app role reads under forced Row Level Security.
+      const business = await db.admin.query<{ relname: string; forced: boolean }>(
+        `SELECT relname, relrowsecurity AND relforcerowsecurity AS forced FROM pg_class
+          WHERE relnamespace = 'telemetry'::regnamespace AND relname IN ('alerts', 'tenant_rules', 'alert_suppressions')`,
+      );
+      expect(business.rows.map((r) => [r.relname, r.forced]).sort()).toEqual([
+        ['alert_suppressions', true],
+        ['alerts', true],
+        ['tenant_rules', true],
+      ]);
       expect(rows.length).toBeGreaterThan(mode === 'partitioned' ? 4 * 38 : 4);
       for (const { rel } of rows) {
         await expect(asTenant(tenantA, `SELECT 1 FROM ${rel} LIMIT 1`), rel).rejects.toThrow(

@@ -151,6 +151,7 @@ export async function startJetStreamIngest(options: JetStreamIngestOptions): Pro
     }
     if (!cached.record) return `agent ${agentId} is not enrolled`;
     if (cached.record.revoked) return `agent ${agentId} was revoked`;
+    if (!cached.record.tenantActive) return `the tenant of agent ${agentId} is suspended or archived`;
     return { agentId, tenantId: cached.record.tenantId };
   }
 
