@@ -8,7 +8,9 @@ import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { EmbeddedPostgres, isProcessAlive } from '@inosec/collector';
+import { EmbeddedPostgres, TELEMETRY_MIGRATIONS, isProcessAlive } from '@inosec/collector';
+import { loadMigrations } from '@inosec/protos';
+import { CONTROL_PLANE_MIGRATIONS } from '../src/database/migrations.js';
 import pg from 'pg';
 import { AGENT_MAIN } from '../src/appliance/local-agent.js';
 import { logLines, runAppliance, type ApplianceProcess } from './support/appliance-process.js';
@@ -37,6 +39,7 @@ beforeAll(async () => {
     INOSEC_PG_PORT: String(await freePort()),
     INOSEC_HTTP_PORT: '0',
     INOSEC_GRPC_PORT: '0',
+    INOSEC_AGENT_CONTROL_PORT: '0',
     // Only the first test runs the local agent; the others are about the supervisor and PostgreSQL.
     INOSEC_LOCAL_AGENT: 'false',
   };
@@ -83,9 +86,17 @@ describe('the appliance', () => {
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const logs = logLines(appliance.output());
     expect(logs.some((l) => l.msg === 'Initialising a new PostgreSQL cluster')).toBe(true);
-    expect(logs.find((l) => l.msg === 'Database schema is current')).toMatchObject({
-      applied: ['control-plane:1_foundation', 'telemetry:1_telemetry', 'telemetry:2_detection'],
-    });
+    const streams = [CONTROL_PLANE_MIGRATIONS, TELEMETRY_MIGRATIONS];
+    const every = (
+      await Promise.all(
+        streams.map(async (s) =>
+          (await loadMigrations(s.dir)).map((m) => `${s.name}:${m.version}_${m.name}`),
+        ),
+      )
+    ).flat();
+    expect(every).toContain('control-plane:2_identity');
+    expect(logs.find((l) => l.msg === 'Database schema is current')).toMatchObject({ applied: every });
+    const schemaVersion = (await loadMigrations(CONTROL_PLANE_MIGRATIONS.dir)).at(-1)?.version;
 
     const health = await fetch(`${url}/healthz`);
     expect(health.status).toBe(200);
@@ -97,7 +108,7 @@ describe('the appliance', () => {
     expect(await ready.json()).toMatchObject({
       status: 'ready',
       ready: true,
-      checks: [{ name: 'database', ok: true, detail: 'reachable, schema version 1' }],
+      checks: [{ name: 'database', ok: true, detail: `reachable, schema version ${schemaVersion}` }],
     });
 
     const missing = await fetch(`${url}/no-such-page`);
@@ -121,12 +132,27 @@ describe('the appliance', () => {
     // The local agent watches this host: within 60 s of the start the database holds its processes,
     // connections, metrics and inventory, sent over mTLS to the in-process collector.
     const db = testPool(await superuserUrl(), 1);
+    let agentId = '';
     try {
+      // The local agent enrolled itself with a one-time token: the tenant CA signed its certificate.
+      await until(async () => {
+        const { rows } = await db.query<{ id: string }>(
+          `SELECT id FROM inosec.agents WHERE revoked_at IS NULL`,
+        );
+        agentId = rows[0]?.id ?? '';
+        return rows.length === 1;
+      }, 30_000);
+      const enrolled = await db.query<{ action: string; outcome: string }>(
+        `SELECT action, outcome FROM inosec.audit_log WHERE resource_id = $1 AND action = 'agent.enroll'`,
+        [agentId],
+      );
+      expect(enrolled.rows).toEqual([{ action: 'agent.enroll', outcome: 'success' }]);
       await until(async () => {
         const { rows } = await db.query<{ kind: string }>(
-          `SELECT DISTINCT kind FROM telemetry.events WHERE agent_id = 'local-agent'
-           UNION SELECT 'network' FROM telemetry.network_events WHERE agent_id = 'local-agent' AND kind IN ('connection', 'listen')
-           UNION SELECT 'metric' FROM telemetry.metrics WHERE agent_id = 'local-agent'`,
+          `SELECT DISTINCT kind FROM telemetry.events WHERE agent_id = $1
+           UNION SELECT 'network' FROM telemetry.network_events WHERE agent_id = $1 AND kind IN ('connection', 'listen')
+           UNION SELECT 'metric' FROM telemetry.metrics WHERE agent_id = $1`,
+          [agentId],
         );
         const kinds = new Set(rows.map((r) => r.kind));
         return ['process', 'network', 'metric', 'inventory'].every((k) => kinds.has(k));
@@ -146,7 +172,8 @@ describe('the appliance', () => {
       while (!alert && Date.now() - started < 15_000) {
         const found = await db.query<NonNullable<typeof alert>>(
           `SELECT title, severity, events FROM telemetry.alerts
-           WHERE rule_id = 'ba592c6d-6888-43c3-b8c6-689b8fe47337' AND agent_id = 'local-agent'`,
+           WHERE rule_id = 'ba592c6d-6888-43c3-b8c6-689b8fe47337' AND agent_id = $1`,
+          [agentId],
         );
         alert = found.rows[0];
         if (!alert) await new Promise((resolve) => setTimeout(resolve, 50));
@@ -163,8 +190,8 @@ describe('the appliance', () => {
         severity: 'medium',
       });
       const matched = await db.query<{ process_command_line: string }>(
-        `SELECT process_command_line FROM telemetry.events WHERE agent_id = 'local-agent' AND seq = $1`,
-        [alert?.events[0]?.seq],
+        `SELECT process_command_line FROM telemetry.events WHERE agent_id = $1 AND seq = $2`,
+        [agentId, alert?.events[0]?.seq],
       );
       expect(matched.rows[0]?.process_command_line).toContain('base64 -d | sh');
     } finally {
@@ -176,7 +203,7 @@ describe('the appliance', () => {
       '--config',
       path.join(env.INOSEC_DATA_DIR!, 'agent', 'agent.env'),
     ]).toString();
-    expect(status).toMatch(/^agent local-agent \(version [\d.]+\): running, pid \d+/);
+    expect(status).toMatch(new RegExp(`^agent ${agentId} \\(version [\\d.]+\\): running, pid \\d+`));
     expect(status).toMatch(/transport {2}grpc, connected; last ack seq [1-9]\d*/);
     expect(status).toMatch(/queue depth \d+ events/);
     expect(status).toMatch(/dropped 0 events/);
@@ -184,6 +211,54 @@ describe('the appliance', () => {
       /inosec_ingest_events_total\{transport="grpc"\} [1-9]/,
     );
     const agentPid = Number(/pid (\d+)/.exec(status)?.[1]);
+
+    // First start: a one-time setup link for the administrator, printed to the terminal (never logged).
+    const setupUrl = /First start: set the administrator's password[^\n]*\n\s+(\S+)/.exec(
+      appliance.output(),
+    )?.[1];
+    expect(setupUrl, 'no setup link printed').toMatch(/\/setup\?token=/);
+    expect(logs.some((l) => JSON.stringify(l).includes('setup?token='))).toBe(false);
+    const setupToken = new URL(setupUrl!).searchParams.get('token');
+    const post = (route: string, body: unknown, token?: string) =>
+      fetch(`${url}${route}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body: JSON.stringify(body),
+      });
+    const password = 'appliance-admin-password-1';
+    expect((await post('/api/auth/invite/accept', { token: setupToken, password })).status).toBe(200);
+    expect((await post('/api/auth/invite/accept', { token: setupToken, password })).status).toBe(400);
+    const login = await post('/api/auth/login', {
+      tenant: 'local',
+      email: 'admin@localhost.localdomain',
+      password,
+    });
+    expect(login.status).toBe(200);
+    const { accessToken } = (await login.json()) as { accessToken: string };
+    // The enrolled local agent reports to the fleet with heartbeats over mTLS.
+    let fleet: {
+      items: Array<{
+        id: string;
+        status: string;
+        lastSeenAt: string | null;
+        queueDepthEvents: number | null;
+      }>;
+    } = {
+      items: [],
+    };
+    await until(async () => {
+      const res = await fetch(`${url}/api/fleet/agents`, {
+        headers: { authorization: `Bearer ${accessToken}` },
+      });
+      fleet = (await res.json()) as typeof fleet;
+      return fleet.items.some(
+        (a) => a.id === agentId && a.status === 'online' && a.queueDepthEvents !== null,
+      );
+    }, 20_000);
+    expect(fleet.items.map((a) => a.id)).toEqual([agentId]);
 
     expect(await postgresProcessesOn(path.join(env.INOSEC_DATA_DIR!, 'postgres'))).not.toEqual([]);
     expect(await stop(appliance, 'SIGTERM')).toBe(0);

@@ -9,6 +9,10 @@ import { startControlPlaneServer } from '../http/control-plane-server.js';
 import type { Logger } from '../logging/logger.js';
 import { createControlPlaneMetrics } from '../metrics/metrics.registry.js';
 import { resolveServerSecrets } from '../security/server-secrets.js';
+import { TenantDb } from '../database/tenant-db.js';
+import { AgentControlServer } from '../fleet/agent-control.server.js';
+import { EnrollmentTokensService } from '../fleet/enrollment-tokens.service.js';
+import { FleetPki } from '../fleet/fleet-pki.service.js';
 import { VERSION } from '../version.js';
 import { ApplianceLock } from './appliance-lock.js';
 import type { ApplianceConfig } from './appliance.config.js';
@@ -21,7 +25,7 @@ import {
 import type pg from 'pg';
 import { ensureApplianceAdmin, type ApplianceSetup } from './first-start.js';
 import { startLocalAgent } from './local-agent.js';
-import { ensureLocalPki } from './local-pki.js';
+import { enrollLocalAgent, retireUnenrolledAgents, writeCollectorTls } from './local-enrollment.js';
 import { Supervisor } from './supervisor.js';
 
 export interface RunningAppliance {
@@ -39,9 +43,6 @@ export interface RunningAppliance {
  * control plane's least-privilege login role, and the control plane HTTP server. Later issues add the
  * collector, the local agent and the console here.
  */
-/** The appliance's own agent, enrolled in the appliance tenant at first start. */
-export const LOCAL_AGENT_ID = 'local-agent';
-
 /** The tenant of a one-machine appliance, created at first start. */
 async function ensureApplianceTenant(admin: pg.Pool): Promise<string> {
   const client = await admin.connect();
@@ -66,14 +67,6 @@ async function ensureApplianceTenant(admin: pg.Pool): Promise<string> {
   } finally {
     client.release();
   }
-}
-
-async function enrollLocalAgent(admin: pg.Pool, agentId: string, tenantId: string): Promise<void> {
-  await admin.query(
-    `INSERT INTO telemetry.agents (agent_id, tenant_id) VALUES ($1, $2)
-     ON CONFLICT (agent_id) DO UPDATE SET tenant_id = EXCLUDED.tenant_id, revoked_at = NULL`,
-    [agentId, tenantId],
-  );
 }
 
 export async function startAppliance(
@@ -147,7 +140,7 @@ export async function startAppliance(
       });
       tenantId = await ensureApplianceTenant(admin);
       setup = await ensureApplianceAdmin(admin, tenantId, config.INOSEC_ADMIN_EMAIL);
-      if (config.INOSEC_LOCAL_AGENT) await enrollLocalAgent(admin, LOCAL_AGENT_ID, tenantId);
+      await retireUnenrolledAgents(admin);
     } finally {
       await admin.end();
     }
@@ -161,14 +154,22 @@ export async function startAppliance(
       return Object.assign(p, { stop: () => p.end() });
     });
     const metrics = createControlPlaneMetrics(pool, VERSION);
-    const pki = await ensureLocalPki(path.join(dataDir, 'pki'), LOCAL_AGENT_ID);
+    const secrets = await resolveServerSecrets(controlPlane, secretsDir);
+    // The collector's server certificate comes from the platform root CA that also signs the tenant CAs of
+    // enrolled agents (fleet), re-issued at each start.
+    const tls = await writeCollectorTls(
+      new FleetPki(new TenantDb(pool), secrets.secretBox),
+      path.join(dataDir, 'pki'),
+    );
     const collectorConfig = loadCollectorConfig({
       ...collectorEnv,
       DATABASE_URL: ingestUrl,
-      INOSEC_GRPC_TLS_CERT: pki.collector.certPath,
-      INOSEC_GRPC_TLS_KEY: pki.collector.keyPath,
-      INOSEC_GRPC_TLS_CA: pki.caPath,
+      INOSEC_GRPC_TLS_CERT: tls.certPath,
+      INOSEC_GRPC_TLS_KEY: tls.keyPath,
+      INOSEC_GRPC_TLS_CA: tls.caPath,
       INOSEC_GRPC_INSECURE: 'false',
+      // Every agent of the appliance is enrolled: only the certificate enrollment issued is accepted.
+      INOSEC_GRPC_REQUIRE_ENROLLED_CERT: 'true',
     });
     const collector = await supervisor.start('collector', async () => {
       const c = await startCollector({
@@ -178,27 +179,15 @@ export async function startAppliance(
       });
       return c;
     });
-    if (config.INOSEC_LOCAL_AGENT) {
-      await supervisor.start('local agent', () =>
-        startLocalAgent({
-          stateDir: path.join(dataDir, 'agent'),
-          env: {
-            INOSEC_TRANSPORT: `grpcs://127.0.0.1:${collector.grpcPort}`,
-            INOSEC_AGENT_TLS_CERT: pki.agent.certPath,
-            INOSEC_AGENT_TLS_KEY: pki.agent.keyPath,
-            INOSEC_AGENT_TLS_CA: pki.caPath,
-            INOSEC_SPOOL_MAX_BYTES: '256MiB',
-            LOG_LEVEL: config.INOSEC_LOCAL_AGENT_LOG_LEVEL,
-          },
-          logger: logger.child({ component: 'local-agent' }),
-          stopTimeoutMs: config.INOSEC_SHUTDOWN_TIMEOUT_MS,
-        }),
-      );
-    }
-    const secrets = await resolveServerSecrets(controlPlane, secretsDir);
     const server = await supervisor.start('control plane HTTP server', async () => {
       const s = await startControlPlaneServer({
-        config: controlPlane,
+        config: {
+          ...controlPlane,
+          // Agents enroll to this appliance's collector unless the operator named other URLs.
+          INOSEC_COLLECTOR_URLS: collectorEnv['INOSEC_COLLECTOR_URLS']
+            ? controlPlane.INOSEC_COLLECTOR_URLS
+            : `grpcs://127.0.0.1:${collector.grpcPort}`,
+        },
         pool,
         metrics,
         logger,
@@ -212,6 +201,31 @@ export async function startAppliance(
       });
       return { ...s, stop: () => s.close() };
     });
+    const agentControl = await server.app.get(AgentControlServer).start();
+    if (config.INOSEC_LOCAL_AGENT) {
+      const stateDir = path.join(dataDir, 'agent');
+      // The local agent enrolls like any other: a one-time token of the appliance tenant, then mTLS.
+      await enrollLocalAgent({
+        stateDir,
+        tokens: server.app.get(EnrollmentTokensService),
+        tenantId,
+        transport: `grpcs://127.0.0.1:${collector.grpcPort}`,
+        logger: logger.child({ component: 'local-agent' }),
+      });
+      await supervisor.start('local agent', () =>
+        startLocalAgent({
+          stateDir,
+          env: {
+            INOSEC_TRANSPORT: `grpcs://127.0.0.1:${collector.grpcPort}`,
+            INOSEC_CONTROL_URL: agentControl.url,
+            INOSEC_SPOOL_MAX_BYTES: '256MiB',
+            LOG_LEVEL: config.INOSEC_LOCAL_AGENT_LOG_LEVEL,
+          },
+          logger: logger.child({ component: 'local-agent' }),
+          stopTimeoutMs: config.INOSEC_SHUTDOWN_TIMEOUT_MS,
+        }),
+      );
+    }
     const pgPid = postgres?.pid;
     const base = (controlPlane.INOSEC_PUBLIC_URL ?? server.url).replace(/\/$/, '');
     return {
