@@ -97,6 +97,20 @@ export const controlPlaneConfigSchema = z.object({
     .describe(
       'comma-separated collector URLs handed to agents at enrollment, grpcs://host:port or nats://host:port (default grpcs://127.0.0.1:50051)',
     ),
+  INOSEC_NATS_AUTHORITY_CREATE: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true')
+    .describe(
+      'true or false: generate the NATS operator and account keys into the data directory on first use (default true; false on replicas that must share a mounted one)',
+    ),
+  INOSEC_NATS_AUTH_CONFIG: z
+    .string()
+    .regex(/^\/[^"\\\r\n\t\0]*$/, 'an absolute path without quotes, backslashes or control characters')
+    .optional()
+    .describe(
+      'absolute path of the nats-server include file the control plane rewrites with the operator JWT and the telemetry account JWT on each agent revocation (unset: not written)',
+    ),
   LOG_LEVEL: configFields.logLevel(),
 });
 

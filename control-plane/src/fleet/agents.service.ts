@@ -1,7 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
 import { recordAudit } from '../audit/audit-log.js';
 import { TenantDb } from '../database/tenant-db.js';
 import { NotFoundProblem } from '../http/problems.js';
+import type { ServerContext } from '../server-context.js';
+import { CONFIG, LOGGER, SERVER_CONTEXT } from '../tokens.js';
+import { recordAgentNatsRevocation } from './agent-nats.repository.js';
 import { findGroup, latestGroupPolicy } from './agent-groups.repository.js';
 import {
   findAgent,
@@ -14,6 +18,7 @@ import {
 } from './agents.repository.js';
 import { auditBy, type FleetActor } from './fleet-actor.js';
 import { cursorKeys, decodeFleetCursor, encodeFleetCursor } from './fleet-cursor.js';
+import { FleetNats, type FleetNatsConfig, type NatsAccountState } from './fleet-nats.js';
 import type { AgentView, SensorStatusView } from './fleet-schemas.js';
 
 function sensorsOf(value: unknown): SensorStatusView[] {
@@ -61,7 +66,16 @@ export function agentView(a: AgentRow, desired: number | null): AgentView {
 /** The fleet list and one agent, moving an agent between groups, revoking it. */
 @Injectable()
 export class AgentsService {
-  constructor(@Inject(TenantDb) private readonly db: TenantDb) {}
+  private readonly nats: FleetNats;
+
+  constructor(
+    @Inject(TenantDb) private readonly db: TenantDb,
+    @Inject(CONFIG) config: FleetNatsConfig,
+    @Inject(SERVER_CONTEXT) context: Pick<ServerContext, 'dataDir' | 'secretBox'>,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {
+    this.nats = new FleetNats(config, context, logger);
+  }
 
   async list(
     actor: FleetActor,
@@ -121,14 +135,19 @@ export class AgentsService {
 
   /**
    * Revokes an agent in the fleet and in the collectors' records in one transaction: its next connection to a
-   * collector or to AgentControl is refused, and an open ingest stream is cut at its next batch.
+   * collector or to AgentControl is refused, and an open ingest stream is cut at its next batch. Its NATS user,
+   * if it has one, joins the platform's revocation list in the same transaction; after the commit the telemetry
+   * account JWT is re-rendered (and INOSEC_NATS_AUTH_CONFIG rewritten): the nats-servers refuse the agent once
+   * they load it (a reload, which is the operator's job). A failure there is logged, not returned: the
+   * revocation is recorded and the next rendering (natsAccount) includes it.
    */
   async revoke(actor: FleetActor, id: string, reason: string | undefined): Promise<AgentView> {
-    return this.db.tx(actor, async (client) => {
+    const { view, natsUserKey } = await this.db.tx(actor, async (client) => {
       const agent = await findAgent(client, id);
       if (!agent) throw new NotFoundProblem('agent');
       await revokeAgent(client, id, reason ?? 'revoked by an administrator');
       await revokeTelemetryAgent(client, id);
+      const natsUserKey = await recordAgentNatsRevocation(client, id);
       if (!agent.revokedAt) {
         await recordAudit(client, {
           ...auditBy(actor),
@@ -136,11 +155,34 @@ export class AgentsService {
           resourceType: 'agent',
           resourceId: id,
           outcome: 'success',
-          details: { hostName: agent.hostName, ...(reason ? { reason } : {}) },
+          details: {
+            hostName: agent.hostName,
+            ...(reason ? { reason } : {}),
+            ...(natsUserKey ? { natsUserKey } : {}),
+          },
         });
       }
       const revoked = (await findAgent(client, id)) as AgentRow;
-      return agentView(revoked, (await latestGroupPolicy(client, revoked.groupId))?.version ?? null);
+      const view = agentView(revoked, (await latestGroupPolicy(client, revoked.groupId))?.version ?? null);
+      return { view, natsUserKey };
     });
+    if (natsUserKey) {
+      await this.natsAccount().catch((error: unknown) =>
+        this.logger.error(
+          { err: error, agentId: id, natsUserKey },
+          'NATS revocation recorded but the account JWT could not be rendered or written',
+        ),
+      );
+    }
+    return view;
+  }
+
+  /**
+   * The telemetry account JWT with every revoked agent's NATS user, and the revocation list, for an operator
+   * (or its tooling) to push to the nats-servers; rewrites INOSEC_NATS_AUTH_CONFIG when configured. Platform
+   * data: expose it to platform operators only.
+   */
+  async natsAccount(): Promise<NatsAccountState> {
+    return this.db.unscoped((client) => this.nats.accountState(client));
   }
 }

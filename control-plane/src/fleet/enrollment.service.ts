@@ -1,6 +1,7 @@
 // AgentControl.Enroll: an enrollment token and the agent's public key in, an agent id and a certificate signed by
 // the tenant's CA out. The token is used atomically, in the tenant it names; the request's subject, if any, is
-// ignored: the control plane assigns the agent id and puts it, with the tenant, in the certificate.
+// ignored: the control plane assigns the agent id and puts it, with the tenant, in the certificate. When agents are
+// told to send over NATS, the agent also gets its own NATS user (.creds), whose public key the agent row keeps.
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { Inject, Injectable } from '@nestjs/common';
@@ -8,7 +9,9 @@ import { inosec, type EnrollRequest, type IEnrollResponse } from '@inosec/protos
 import type { Logger } from 'pino';
 import { recordAudit } from '../audit/audit-log.js';
 import { TenantDb } from '../database/tenant-db.js';
-import { LOGGER } from '../tokens.js';
+import type { ServerContext } from '../server-context.js';
+import { CONFIG, LOGGER, SERVER_CONTEXT } from '../tokens.js';
+import { recordAgentNatsUser } from './agent-nats.repository.js';
 import { keyFromCsr, keyFromProof, type AgentPublicKey } from './agent-key-request.js';
 import { AgentControlEndpoint } from './agent-control-endpoint.js';
 import { AgentGroupsService } from './agent-groups.service.js';
@@ -18,6 +21,7 @@ import { describeUnusableToken, consumeEnrollmentToken } from './enrollment-toke
 import { enrollmentTokenDigest, enrollmentTokenTenant } from './enrollment-tokens.service.js';
 import { EnrollmentRefusedError } from './fleet-errors.js';
 import { tenantIsActive } from './fleet-pki.repository.js';
+import { FleetNats, hasNatsCollector, type FleetNatsConfig } from './fleet-nats.js';
 import { FleetPki } from './fleet-pki.service.js';
 
 /** Agent certificates are valid one year; agents rotate before (AgentCommand KIND_ROTATE_CERTIFICATE). */
@@ -61,13 +65,19 @@ type Outcome = { ok: true; response: IEnrollResponse } | { ok: false; error: Enr
 
 @Injectable()
 export class EnrollmentService {
+  private readonly nats: FleetNats;
+
   constructor(
     @Inject(TenantDb) private readonly db: TenantDb,
     @Inject(FleetPki) private readonly pki: FleetPki,
     @Inject(AgentGroupsService) private readonly groups: AgentGroupsService,
     @Inject(AgentControlEndpoint) private readonly endpoint: AgentControlEndpoint,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+    @Inject(CONFIG) config: FleetNatsConfig,
+    @Inject(SERVER_CONTEXT) context: Pick<ServerContext, 'dataDir' | 'secretBox'>,
+  ) {
+    this.nats = new FleetNats(config, context, logger);
+  }
 
   /** Enrolls an agent; throws EnrollmentRefusedError with the reason (never naming the token). */
   async enroll(request: EnrollRequest, peer: string): Promise<IEnrollResponse> {
@@ -170,6 +180,12 @@ export class EnrollmentService {
       });
       if (!inserted) throw new Error(`agent id ${agentId} collided; the agent retries`);
       await registerTelemetryAgent(client, agentId, tenantId, sha256);
+      const collectorUrls = this.endpoint.collectorUrls();
+      // The creds (user JWT and seed) go to the agent once, in this response; only the public key is kept.
+      const nats = hasNatsCollector(collectorUrls)
+        ? await this.nats.issueAgent(tenantId, agentId)
+        : undefined;
+      if (nats) await recordAgentNatsUser(client, agentId, nats.userPublicKey, nats.expiresAt);
       const keys = await this.pki.policyKeys(client, tenantId);
       const root = await this.pki.root();
       await recordAudit(client, {
@@ -188,6 +204,7 @@ export class EnrollmentService {
           keyType: key.type,
           certSerial: cert.serialNumber,
           certSha256: sha256.toString('hex'),
+          ...(nats ? { natsUserKey: nats.userPublicKey } : {}),
         },
       });
       return {
@@ -198,7 +215,8 @@ export class EnrollmentService {
           caCertificatePem: root.pem,
           certificateExpiresUnixUs: cert.notAfter.getTime() * 1000,
           policySigningKeys: keys.map((k) => ({ keyId: k.keyId, publicKeyPem: k.publicKeyPem })),
-          collectorUrls: this.endpoint.collectorUrls(),
+          collectorUrls,
+          ...(nats ? { natsCredentials: nats.creds } : {}),
         },
       };
     });
