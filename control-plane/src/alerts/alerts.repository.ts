@@ -12,12 +12,7 @@ import type {
 } from './alert-schemas.js';
 import { ALERT_STATUSES, SEVERITIES } from './alert-schemas.js';
 import type { KeysetPosition } from './keyset-cursor.js';
-import {
-  MATCHED_EVENT_JSON,
-  matchedEventsSelect,
-  toMatchedEvent,
-  type MatchedEventJson,
-} from './matched-events.repository.js';
+import { eventsByRefs, type EventRef } from './matched-events.repository.js';
 
 /** A time with microseconds, UTC, as the cursor keeps it. */
 export const MICROS = (column: string) =>
@@ -189,27 +184,23 @@ interface DetailRow extends ItemRow {
   close_comment: string | null;
   created_at: Date;
   event_refs: number;
-  matched: MatchedEventJson[];
+  refs: EventRef[];
 }
 
 /** One alert with its stored events (oldest first); undefined when the tenant has no such alert. */
 export async function alertDetail(client: pg.ClientBase, id: string): Promise<AlertDetail | undefined> {
+  // Two statements: the alert, then its events with their times as a parameter, so the event tables' daily
+  // partitions are pruned at plan time (one statement cannot know the days before it runs).
   const { rows } = await client.query<DetailRow>(
-    `WITH a AS (
-       SELECT ${ITEM_COLUMNS}, a.description, a.tags, a.dedupe_key, a.rule_version, a.score, a.group_by,
-              a.acknowledged_by, a.closed_by, a.close_comment, a.created_at, a.events AS refs
-         FROM ${FROM} WHERE a.id = $1::uuid
-     ), refs AS (
-       SELECT NULL::uuid AS alert_id, x.agent_id, x.seq, x.time
-         FROM a CROSS JOIN LATERAL jsonb_to_recordset(a.refs) AS x (agent_id text, seq bigint, time timestamptz)
-     ), m AS (${matchedEventsSelect('refs r')})
-     SELECT a.*, jsonb_array_length(a.refs) AS event_refs,
-            (SELECT coalesce(json_agg(${MATCHED_EVENT_JSON} ORDER BY m.time, m.seq), '[]'::json) FROM m) AS matched
-       FROM a`,
+    `SELECT ${ITEM_COLUMNS}, a.description, a.tags, a.dedupe_key, a.rule_version, a.score, a.group_by,
+            a.acknowledged_by, a.closed_by, a.close_comment, a.created_at, a.events AS refs,
+            jsonb_array_length(a.events) AS event_refs
+       FROM ${FROM} WHERE a.id = $1::uuid`,
     [id],
   );
   const row = rows[0];
   if (row === undefined) return undefined;
+  const events = await eventsByRefs(client, row.refs);
   return {
     ...toItem(row),
     description: row.description,
@@ -223,8 +214,8 @@ export async function alertDetail(client: pg.ClientBase, id: string): Promise<Al
     closeComment: row.close_comment,
     createdAt: row.created_at.toISOString(),
     eventRefs: row.event_refs,
-    events: row.matched.map((event) => {
-      const { alertId: _alertId, ...rest } = toMatchedEvent(event);
+    events: events.map((event) => {
+      const { alertId: _alertId, ...rest } = event;
       return rest;
     }),
   };

@@ -62,7 +62,10 @@ const FIELDS: Record<MatchedEvent['table'], Record<string, string>> = {
  * A SELECT (UNION ALL over the three tables) of the events referred to by `refs`, a FROM item with columns
  * alert_id, agent_id, seq, time (aliased `r`). Columns: tbl, alert_id, the envelope, fields (json), data.
  */
-export function matchedEventsSelect(refs: string): string {
+export function matchedEventsSelect(refs: string, timesParam?: string): string {
+  // With the reference times as a parameter, PostgreSQL prunes the daily partitions at plan time: without
+  // it, every partition of the three tables is planned and probed.
+  const pruning = timesParam === undefined ? '' : ` AND e.time = ANY(${timesParam}::timestamptz[])`;
   return (Object.keys(FIELDS) as Array<MatchedEvent['table']>)
     .map((table) => {
       const fields = Object.entries(FIELDS[table])
@@ -70,7 +73,7 @@ export function matchedEventsSelect(refs: string): string {
         .join(', ');
       return `SELECT '${table}'::text AS tbl, r.alert_id, ${ENVELOPE}, json_build_object(${fields}) AS fields
                 FROM ${refs} JOIN tenant_telemetry.${table} e
-                  ON e.time = r.time AND e.agent_id = r.agent_id AND e.seq = r.seq`;
+                  ON e.time = r.time AND e.agent_id = r.agent_id AND e.seq = r.seq${pruning}`;
     })
     .join(' UNION ALL ');
 }
@@ -93,6 +96,33 @@ export function toMatchedEvent(json: MatchedEventJson): MatchedEvent & { alertId
 function isoTime(value: string): string {
   const date = new Date(value);
   return Number.isNaN(date.getTime()) ? value : date.toISOString();
+}
+
+/** An alert's reference to a stored event, as telemetry.alerts.events holds it. */
+export interface EventRef {
+  agent_id: string;
+  seq: number | string;
+  time: string;
+}
+
+/**
+ * The stored events behind `refs`, oldest first: one statement whose partition pruning uses the references'
+ * times. Runs in the caller's tenant transaction (the tenant views filter on it).
+ */
+export async function eventsByRefs(
+  client: pg.ClientBase,
+  refs: readonly EventRef[],
+): Promise<Array<MatchedEvent & { alertId: string | null }>> {
+  if (refs.length === 0) return [];
+  const { rows } = await client.query<{ event: MatchedEventJson }>(
+    `WITH refs AS (
+       SELECT NULL::uuid AS alert_id, x.agent_id, x.seq, x.time
+         FROM unnest($1::text[], $2::bigint[], $3::timestamptz[]) AS x (agent_id, seq, time)
+     ), m AS (${matchedEventsSelect('refs r', '$3')})
+     SELECT ${MATCHED_EVENT_JSON} AS event FROM m ORDER BY m.time, m.seq`,
+    [refs.map((r) => r.agent_id), refs.map((r) => String(r.seq)), refs.map((r) => r.time)],
+  );
+  return rows.map((row) => toMatchedEvent(row.event));
 }
 
 /**

@@ -1,5 +1,13 @@
 import type pg from 'pg';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A tenant or user id checked to be a UUID, so it can be written into the statement as a literal. */
+function uuidLiteral(value: string, what: string): string {
+  if (!UUID.test(value)) throw new TypeError(`${what} must be a UUID`);
+  return `'${value.toLowerCase()}'`;
+}
+
 /** Whose transaction this is: the tenant Row Level Security scopes it to, and the acting user (audit). */
 export interface TenantScope {
   tenantId: string;
@@ -34,11 +42,14 @@ export class TenantDb {
     const client = await this.pool.connect();
     let broken = false;
     try {
-      await client.query('BEGIN');
-      if (scope !== undefined) {
+      if (scope === undefined) {
+        await client.query('BEGIN');
+      } else {
+        // One round trip: BEGIN and the transaction's tenant in a single simple-protocol message (ids are
+        // checked UUIDs, written as literals; a parameterised statement would need its own round trip).
+        const user = scope.userId ? uuidLiteral(scope.userId, 'userId') : "''";
         await client.query(
-          "SELECT set_config('inosec.tenant_id', $1, true), set_config('inosec.user_id', $2, true)",
-          [scope.tenantId, scope.userId ?? ''],
+          `BEGIN; SELECT set_config('inosec.tenant_id', ${uuidLiteral(scope.tenantId, 'tenantId')}, true), set_config('inosec.user_id', ${user}, true)`,
         );
       }
       const result = await fn(client);

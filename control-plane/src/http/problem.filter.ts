@@ -92,6 +92,17 @@ export class ProblemFilter implements ExceptionFilter {
         return problem;
       }
     }
+    if (exception instanceof Error && exception.message === 'timeout exceeded when trying to connect') {
+      // pg's pool had no free connection in time: overloaded, not broken; the client may retry.
+      return {
+        type: 'urn:inosec:problem:overloaded',
+        title: STATUS_CODES[503] ?? 'Service Unavailable',
+        status: 503,
+        detail: 'the server is busy; retry shortly',
+        code: 'overloaded',
+        ...base,
+      };
+    }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const response = exception.getResponse();
