@@ -1,6 +1,8 @@
 // The API's common ground against a real PostgreSQL and server: the OpenAPI document, problem+json errors,
 // security headers, and Row Level Security on the identity tables for a query that forgets its WHERE.
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readPrincipal } from '../src/auth/principal.repository.js';
 import {
   startApiHarness,
   type ApiHarness,
@@ -113,6 +115,36 @@ describe('Row Level Security on the identity tables', () => {
       expect(forced.rows).toEqual([]);
     } finally {
       client.release();
+    }
+  });
+});
+
+describe("the guard's one-round-trip session check", () => {
+  it('reads the principal under the token tenant and leaves no tenant on the pooled connection', async () => {
+    const token = await h.tokenFor(aliceA);
+    const [, payload] = token.split('.');
+    const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString()) as { sid: string };
+    // One connection, so the next query runs on the very connection the check used.
+    const one = new pg.Pool({
+      connectionString: (h.app.options as { connectionString: string }).connectionString,
+      max: 1,
+    });
+    try {
+      const principal = await readPrincipal(one, a.id, claims.sid, aliceA.id);
+      expect(principal).toMatchObject({ sessionLive: true, userStatus: 'active', tenantStatus: 'active' });
+      expect(principal?.permissions).toContain('users:write');
+      const after = await one.query<{ t: string | null }>(
+        "SELECT current_setting('inosec.tenant_id', true) AS t",
+      );
+      expect(after.rows[0]?.t ?? '').toBe('');
+      // The same session read as tenant B's: nothing (RLS), not A's row.
+      expect(await readPrincipal(one, b.id, claims.sid, aliceA.id)).toBeUndefined();
+      // Not a UUID: refused before any SQL is written.
+      expect(
+        await readPrincipal(one, `${a.id}'; DROP TABLE inosec.users; --`, claims.sid, aliceA.id),
+      ).toBeUndefined();
+    } finally {
+      await one.end();
     }
   });
 });

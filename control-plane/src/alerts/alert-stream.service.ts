@@ -168,9 +168,7 @@ export class AlertStreamService implements OnModuleDestroy {
     try {
       let entry = this.cache.get(stream.sessionId);
       if (entry === undefined) {
-        const principal = await this.db.tx({ tenantId: stream.tenantId, userId: stream.userId }, (client) =>
-          readPrincipal(client, stream.sessionId, stream.userId),
-        );
+        const principal = await readPrincipal(this.db.pool, stream.tenantId, stream.sessionId, stream.userId);
         this.cache.set(stream.sessionId, stream.tenantId, stream.userId, principal);
         entry = this.cache.get(stream.sessionId);
       }

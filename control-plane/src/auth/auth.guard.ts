@@ -44,9 +44,7 @@ export class AuthGuard implements CanActivate {
     const claims = await this.tokens.verify(token);
     let entry = this.cache.get(claims.sessionId);
     if (entry === undefined || entry.userId !== claims.userId || entry.tenantId !== claims.tenantId) {
-      const principal = await this.db.tx({ tenantId: claims.tenantId, userId: claims.userId }, (client) =>
-        readPrincipal(client, claims.sessionId, claims.userId),
-      );
+      const principal = await readPrincipal(this.db.pool, claims.tenantId, claims.sessionId, claims.userId);
       this.cache.set(claims.sessionId, claims.tenantId, claims.userId, principal);
       entry = this.cache.get(claims.sessionId);
     }

@@ -12,22 +12,19 @@ export interface Principal {
   permissions: Permission[];
 }
 
-/** Reads a session with its user, tenant and effective permissions; runs inside the tenant's transaction. */
-export async function readPrincipal(
-  client: pg.PoolClient,
-  sessionId: string,
-  userId: string,
-): Promise<Principal | undefined> {
-  const { rows } = await client.query<{
-    live: boolean;
-    user_status: string;
-    tenant_status: string;
-    email: string;
-    is_super_admin: boolean;
-    mfa: boolean;
-    permissions: Permission[];
-  }>(
-    `SELECT s.revoked_at IS NULL AND s.expires_at > now() AS live, u.status AS user_status,
+interface PrincipalRow {
+  live: boolean;
+  user_status: string;
+  tenant_status: string;
+  email: string;
+  is_super_admin: boolean;
+  mfa: boolean;
+  permissions: Permission[];
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const PRINCIPAL_SQL = `SELECT s.revoked_at IS NULL AND s.expires_at > now() AS live, u.status AS user_status,
             t.status AS tenant_status, u.email, u.is_super_admin, s.mfa,
             coalesce((SELECT array_agg(DISTINCT p ORDER BY p)
                         FROM inosec.user_roles ur
@@ -37,10 +34,29 @@ export async function readPrincipal(
        FROM inosec.sessions s
        JOIN inosec.users u ON u.id = s.user_id
        JOIN inosec.tenants t ON t.id = s.tenant_id
-      WHERE s.id = $1 AND s.user_id = $2`,
-    [sessionId, userId],
-  );
-  const row = rows[0];
+      WHERE s.id = $1 AND s.user_id = $2`;
+
+/**
+ * Reads a session with its user, tenant and effective permissions in ONE round trip: the tenant setting and
+ * the query go as one simple-protocol message, which PostgreSQL runs as one implicit transaction (so the
+ * setting, local to it, ends with it, and an error rolls it all back). The ids come from a verified token and
+ * are checked to be UUIDs before they are written as literals.
+ */
+export async function readPrincipal(
+  pool: pg.Pool,
+  tenantId: string,
+  sessionId: string,
+  userId: string,
+): Promise<Principal | undefined> {
+  if (![tenantId, sessionId, userId].every((id) => UUID.test(id))) return undefined;
+  const results = (await pool.query(
+    `SELECT set_config('inosec.tenant_id', '${tenantId}', true);
+     ${PRINCIPAL_SQL.replace('$1', `'${sessionId}'`).replace('$2', `'${userId}'`)}`,
+  )) as unknown as Array<pg.QueryResult<PrincipalRow>>;
+  return toPrincipal(results[1]?.rows[0]);
+}
+
+function toPrincipal(row: PrincipalRow | undefined): Principal | undefined {
   if (row === undefined) return undefined;
   return {
     sessionLive: row.live,
