@@ -104,7 +104,7 @@ describe('telemetry migration on TimescaleDB (PGlite build)', () => {
     );
     const relations = await db.query<{ rel: string }>(
       `SELECT format('%I.%I', n.nspname, c.relname) AS rel FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-       WHERE (n.nspname = 'telemetry' OR (n.nspname = '_timescaledb_internal' AND c.relname ~ '^(_hyper_|compress_hyper_|_materialized_hypertable_|_partial_view_|_direct_view_)')) AND c.relkind IN ('r', 'p', 'v', 'm') AND c.relname NOT IN ('alerts', 'tenant_rules')`,
+       WHERE (n.nspname = 'telemetry' OR (n.nspname = '_timescaledb_internal' AND c.relname ~ '^(_hyper_|compress_hyper_|_materialized_hypertable_|_partial_view_|_direct_view_)')) AND c.relkind IN ('r', 'p', 'v', 'm') AND c.relname NOT IN ('alerts', 'tenant_rules', 'alert_suppressions')`,
     );
     expect(relations.rows.some((r) => r.rel.startsWith('_timescaledb_internal._hyper_'))).toBe(true);
     await db.exec('BEGIN');
