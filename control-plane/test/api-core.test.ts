@@ -60,7 +60,7 @@ describe('Row Level Security on the identity tables', () => {
         await client.query('BEGIN');
         // No tenant set: nothing.
         const none = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM inosec.${table}`);
-        expect(none.rows[0].n, `${table} without a tenant`).toBe(0);
+        expect(none.rows[0]?.n, `${table} without a tenant`).toBe(0);
         await client.query("SELECT set_config('inosec.tenant_id', $1, true)", [b.id]);
         const column = table === 'tenants' ? 'id' : 'tenant_id';
         const rows = await client.query(`SELECT ${column}::text AS t FROM inosec.${table}`);
@@ -107,7 +107,7 @@ describe('Row Level Security on the identity tables', () => {
         `SELECT count(*)::int AS n FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner
           WHERE pg_has_role(current_user, r.oid, 'MEMBER') AND c.relnamespace::regnamespace::text IN ('inosec', 'telemetry')`,
       );
-      expect(owned.rows[0].n).toBe(0);
+      expect(owned.rows[0]?.n).toBe(0);
       const forced = await h.admin.query(
         `SELECT c.relname FROM pg_class c WHERE c.relnamespace = 'inosec'::regnamespace AND c.relkind = 'r'
             AND (NOT c.relrowsecurity OR NOT c.relforcerowsecurity) AND c.relname <> 'login_throttle'`,
