@@ -252,6 +252,79 @@ describe('detection in the collector', () => {
     });
   }
 
+  for (const index of [0, 1]) {
+    it(`aggregates a rule's many matches into one alert per host, the first 100 events kept (${index === 0 ? 'worker thread' : 'calling thread'})`, async () => {
+      const { ingest } = services[index] as (typeof services)[number];
+      const agentId = `det-many-${index}`;
+      const identity: AgentIdentity = { agentId, tenantId: tenantA };
+      await enrollAgent(db.admin, agentId, tenantA);
+      const now = Date.now() * 1000;
+      const timeOf = (seq: number) => now - 60_000_000 + seq * 1000;
+      const starts = (from: number, to: number) => {
+        const events: IEvent[] = [];
+        for (let seq = from; seq <= to; seq++) {
+          events.push(processStart(agentId, seq, `sh -c x${seq} | base64 -d | sh `, timeOf(seq)));
+          // Every tenth on another machine of its own.
+          if (seq % 10 === 0)
+            events[events.length - 1] = {
+              ...(events.at(-1) as IEvent),
+              host: { hostname: `other-${agentId}` },
+            };
+        }
+        return events;
+      };
+      expect((await ingest.ingest(identity, batch(agentId, 1, starts(1, 150)), 'local')).status).toBe(
+        'stored',
+      );
+      const rows = async () =>
+        (
+          await db.admin.query<{
+            host_name: string;
+            count: string;
+            first_seen: Date;
+            last_seen: Date;
+            events: AlertRow['events'];
+          }>(
+            `SELECT host_name, count::text, first_seen, last_seen, events FROM telemetry.alerts
+             WHERE agent_id = $1 AND rule_id = $2 ORDER BY host_name`,
+            [agentId, BASE64_RULE],
+          )
+        ).rows.map((row) => ({
+          host: row.host_name,
+          count: Number(row.count),
+          first: row.first_seen.getTime(),
+          last: row.last_seen.getTime(),
+          seqs: row.events.map((e) => e.seq),
+        }));
+      const ms = (seq: number) => Math.floor(timeOf(seq) / 1000);
+      const noTens = (from: number, to: number) =>
+        Array.from({ length: to - from + 1 }, (_, i) => from + i).filter((seq) => seq % 10 !== 0);
+      expect(await rows()).toEqual([
+        { host: `${agentId}-host`, count: 135, first: ms(1), last: ms(149), seqs: noTens(1, 111) },
+        {
+          host: `other-${agentId}`,
+          count: 15,
+          first: ms(10),
+          last: ms(150),
+          seqs: Array.from({ length: 15 }, (_, i) => 10 + i * 10),
+        },
+      ]);
+      // Re-sent in part (the lost ack of 101-150) with 151-160 new: only the new ones count.
+      const again = await ingest.ingest(identity, batch(agentId, 101, starts(101, 160)), 'local');
+      expect(again).toMatchObject({ stored: 60 - 50, duplicates: 50 });
+      expect(await rows()).toEqual([
+        { host: `${agentId}-host`, count: 144, first: ms(1), last: ms(159), seqs: noTens(1, 111) },
+        {
+          host: `other-${agentId}`,
+          count: 16,
+          first: ms(10),
+          last: ms(160),
+          seqs: Array.from({ length: 16 }, (_, i) => 10 + i * 10),
+        },
+      ]);
+    });
+  }
+
   it('raises nothing twice for a re-sent batch, and only for its events not stored yet', async () => {
     const { ingest } = services[0] as (typeof services)[number];
     const agentId = 'det-resend';

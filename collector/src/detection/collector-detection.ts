@@ -1,6 +1,7 @@
 import {
   AlertBuilder,
   alertRuleInfo,
+  hitGroupSize,
   iocRuleInfo,
   loadIocMatcher,
   type IocMatcher,
@@ -11,6 +12,8 @@ import {
   type RuleSet,
   type RuleSetLoadReport,
   type SigmaHit,
+  type SigmaHitGroup,
+  type CorrelationReads,
 } from '@inosec/detectors';
 import type pg from 'pg';
 import type { Logger } from 'pino';
@@ -23,6 +26,12 @@ import {
   saveDetectionState,
   tenantRulesVersion,
 } from './detection.repository.js';
+
+/** What detection hands to a batch encoder (encoder-pool.ts's BatchEncoder). */
+export interface DetectionEncoder {
+  setTenantRules(tenantId: string, texts: readonly RuleText[]): void;
+  setCorrelationReads(tenantId: string | null, reads: CorrelationReads | null): void;
+}
 
 export interface CollectorDetectionOptions {
   pool: pg.Pool;
@@ -54,8 +63,7 @@ export class CollectorDetection implements AlertSource {
   /** Tenants' own rule files as last compiled (tenant → texts), and their rule sets. */
   private readonly tenantTexts = new Map<string, RuleText[]>();
   private readonly tenantRuleSets = new Map<string, RuleSet>();
-  private readonly encoders: Array<{ setTenantRules(tenantId: string, texts: readonly RuleText[]): void }> =
-    [];
+  private readonly encoders: DetectionEncoder[] = [];
   private timer: NodeJS.Timeout | undefined;
   private saveTimer: NodeJS.Timeout | undefined;
 
@@ -163,10 +171,17 @@ export class CollectorDetection implements AlertSource {
     return this.tenantRuleSets.get(tenantId);
   }
 
-  /** The encoder whose workers get the tenants' own rules (now, and on every change). */
-  attachEncoder(encoder: { setTenantRules(tenantId: string, texts: readonly RuleText[]): void }): void {
+  /**
+   * The encoder whose workers get the tenants' own rules and what correlations read (now, and on every
+   * change): with them, the hits of rules no correlation reads are aggregated where they are matched.
+   */
+  attachEncoder(encoder: DetectionEncoder): void {
     this.encoders.push(encoder);
-    for (const [tenantId, texts] of this.tenantTexts) encoder.setTenantRules(tenantId, texts);
+    encoder.setCorrelationReads(null, this.builder.correlationReads());
+    for (const [tenantId, texts] of this.tenantTexts) {
+      encoder.setTenantRules(tenantId, texts);
+      encoder.setCorrelationReads(tenantId, this.builder.correlationReads(tenantId));
+    }
   }
 
   /** False when the tenant switched the rule (detection or correlation key) off. */
@@ -174,10 +189,19 @@ export class CollectorDetection implements AlertSource {
     return !this.disabled.get(tenantId)?.has(ruleKey);
   }
 
-  /** AlertSource: called by the writer inside the transaction that stores the hits' events. */
-  build(tenantId: string, hits: readonly SigmaHit[]): DetectionAlert[] {
-    this.options.metrics.detectionHits.inc(hits.length);
-    return this.builder.build(tenantId, hits);
+  /**
+   * AlertSource: called by the writer inside the transaction that stores the hits' events (`groups`: hits
+   * aggregated on the encode worker).
+   */
+  build(
+    tenantId: string,
+    hits: readonly SigmaHit[],
+    groups: readonly SigmaHitGroup[] = [],
+  ): DetectionAlert[] {
+    let count = hits.length;
+    for (const group of groups) count += hitGroupSize(group);
+    this.options.metrics.detectionHits.inc(count);
+    return this.builder.build(tenantId, hits, groups);
   }
 
   /** Reads the tenants' rule settings when they changed. */
@@ -247,7 +271,11 @@ export class CollectorDetection implements AlertSource {
       this.tenantRuleSets.set(tenantId, ruleSet);
       log.info({ tenantId, rules: ruleSet.size, correlations: correlations.length }, 'Tenant rules loaded');
     }
-    for (const encoder of this.encoders) encoder.setTenantRules(tenantId, texts);
+    const reads = texts.length === 0 ? null : this.builder.correlationReads(tenantId);
+    for (const encoder of this.encoders) {
+      encoder.setTenantRules(tenantId, texts);
+      encoder.setCorrelationReads(tenantId, reads);
+    }
   }
 
   /** Writes the alerts of correlation windows that closed (conditions with an upper bound), in their own transaction. */

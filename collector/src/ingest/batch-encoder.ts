@@ -1,5 +1,16 @@
-import { matchEvents, matchIocs, type IocMatcher, type RuleSet, type SigmaHit } from '@inosec/detectors';
-import { EventBatch, inosec, tryDecodeMessage, type Event, type IEvent, type IHost } from '@inosec/protos';
+import {
+  compactHits,
+  detectedPayloads,
+  matchEvents,
+  matchIocs,
+  type CorrelationReads,
+  type DetectedPayloads,
+  type IocMatcher,
+  type RuleSet,
+  type SigmaHit,
+  type SigmaHitGroup,
+} from '@inosec/detectors';
+import { Event, EventBatch, inosec, tryDecodeMessage, type IEvent, type IHost } from '@inosec/protos';
 import { encodeBatchRows, type EncodedRows } from '../storage/event-rows.js';
 import {
   validateBatch,
@@ -7,7 +18,7 @@ import {
   type BatchRejection,
   type ValidationLimits,
 } from './batch-validator.js';
-import { encodeWireBatch } from './wire-batch-encoder.js';
+import { encodeWireBatch, type WireDetectionInput } from './wire-batch-encoder.js';
 
 const Reason = inosec.v1.PushRejection.Reason;
 
@@ -23,8 +34,14 @@ export interface EncodedBatch {
   /** Events the fast path (encodeWireBatch) left to the reference code; absent when the whole batch took it. */
   referenceEvents?: number;
   rows: EncodedRows;
-  /** The detection rules' matches on the batch's events (absent without rules). */
+  /**
+   * The detection rules' matches on the batch's events (absent without rules): one each for the rules
+   * correlations read (views cut to the fields they read), in match order; all of them without
+   * `correlationReads`.
+   */
   hits?: SigmaHit[];
+  /** The matches of the other rules, aggregated per rule and host (compactHits). */
+  hitGroups?: SigmaHitGroup[];
   /** Why detection failed on this batch (a bug in a rule or the engine): the events are stored regardless. */
   detectionError?: string;
 }
@@ -44,6 +61,11 @@ export interface EncodeOptions {
   tenantRuleSet?: RuleSet | undefined;
   /** Threat-intelligence feeds the events' addresses, domains and hashes are looked up in. */
   iocMatcher?: IocMatcher | undefined;
+  /**
+   * The rules the sending tenant's correlations read (AlertBuilder.correlationReads): the other rules' hits
+   * are aggregated here. None: every hit is returned with its whole view.
+   */
+  correlationReads?: CorrelationReads | undefined;
 }
 
 /**
@@ -57,29 +79,52 @@ export function encodeIncoming(
   bytes: Uint8Array,
   options: EncodeOptions,
 ): EncodeResult {
+  const payloads = detectionPayloads(options);
+  const input: WireDetectionInput | undefined = payloads ? { payloads, items: [] } : undefined;
   const result =
-    encodeWireBatch(identity, bytes, options) ?? encodeIncomingReference(identity, bytes, options);
-  if (result.ok && result.hits === undefined && hasRules(options)) {
-    // The fast path did not decode the events: detection does (the batch is known to be valid).
-    const decoded = tryDecodeMessage(EventBatch, bytes, { maxBytes: options.maxBatchBytes });
-    if (decoded.ok) detect(result, options, identity, decoded.value.events ?? [], decoded.value.host);
-    else result.detectionError = `cannot decode for detection: ${decoded.error.message}`;
+    encodeWireBatch(identity, bytes, options, input) ?? encodeIncomingReference(identity, bytes, options);
+  if (result.ok && result.hits === undefined && input) {
+    // The fast path decoded no event: detection decodes those of the kinds it reads (the batch is valid).
+    const events = decodeForDetection(bytes, input);
+    if (typeof events === 'string') result.detectionError = `cannot decode for detection: ${events}`;
+    else detect(result, options, identity, events, input.host);
   }
   return result;
 }
 
 /**
- * Runs the rules on a stored-to-be batch's events and records the hits on it. A rule or engine failure (a
- * bug) is recorded, never thrown: losing the batch would be worse than missing its detections.
+ * The events the fast path listed for detection, in batch order: those given by byte range decoded (with the
+ * reference decoder's checks), the others as decoded already. Returns the decoder's message if one does not
+ * decode.
  */
-function hasRules(options: EncodeOptions): boolean {
-  return (
-    (options.ruleSet?.size ?? 0) > 0 ||
-    (options.tenantRuleSet?.size ?? 0) > 0 ||
-    options.iocMatcher !== undefined
-  );
+function decodeForDetection(bytes: Uint8Array, input: WireDetectionInput): IEvent[] | string {
+  const events: IEvent[] = [];
+  for (const item of input.items) {
+    if (!Array.isArray(item)) {
+      events.push(item);
+      continue;
+    }
+    const [start, end] = item;
+    const decoded = tryDecodeMessage(Event, bytes.subarray(start, end), { maxBytes: end - start });
+    if (!decoded.ok) return decoded.error.message;
+    events.push(decoded.value);
+  }
+  return events;
 }
 
+/** The events detection reads (detectedPayloads); undefined without rules or feeds. */
+function detectionPayloads(options: EncodeOptions): DetectedPayloads | undefined {
+  return detectedPayloads({
+    sigma: (options.ruleSet?.size ?? 0) > 0 || (options.tenantRuleSet?.size ?? 0) > 0,
+    ioc: options.iocMatcher !== undefined,
+  });
+}
+
+/**
+ * Runs the rules on a stored-to-be batch's events and records the hits on it, compacted (compactHits). A rule
+ * or engine failure (a bug) is recorded, never thrown: losing the batch would be worse than missing its
+ * detections.
+ */
 function detect(
   result: EncodedBatch,
   options: EncodeOptions,
@@ -95,9 +140,12 @@ function detect(
     if (options.iocMatcher) {
       for (const event of events) matchIocs(options.iocMatcher, identity.agentId, event, hits, batchHost);
     }
-    result.hits = hits;
+    const compact = compactHits(hits, options.correlationReads);
+    result.hits = compact.hits;
+    if (compact.groups.length > 0) result.hitGroups = compact.groups;
   } catch (error) {
     result.hits = [];
+    delete result.hitGroups;
     result.detectionError = `detection failed: ${(error as Error).message}`;
   }
 }
@@ -141,6 +189,6 @@ export function encodeIncomingReference(
     tenantOverwritten: validation.tenantOverwritten,
     rows: encodeBatchRows(events),
   };
-  if (hasRules(options)) detect(result, options, identity, events, batch.host);
+  if (detectionPayloads(options)) detect(result, options, identity, events, batch.host);
   return { ok: true, ...result };
 }

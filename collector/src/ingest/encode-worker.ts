@@ -1,12 +1,19 @@
 // The worker thread of the batch encoder (encoder-pool.ts): decodes, validates and encodes received batches
 // off the collector's event loop, and hands the encoded rows back without copying them.
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadIocMatcher, loadInosecRuleSet, loadInosecRuleTexts, type RuleSet } from '@inosec/detectors';
+import {
+  loadIocMatcher,
+  loadInosecRuleSet,
+  loadInosecRuleTexts,
+  type CorrelationReads,
+  type RuleSet,
+} from '@inosec/detectors';
 import type { BinaryRowsParts } from '../storage/binary-copy.js';
 import { TABLE_NAMES, type TelemetryTable } from '../storage/event-rows.js';
 import { encodeIncoming } from './batch-encoder.js';
 import {
   WORKER_READY,
+  type CorrelationReadsMessage,
   type EncodeJob,
   type EncodeReply,
   type EncoderWorkerData,
@@ -25,12 +32,22 @@ const iocMatcher = iocFeeds && iocFeeds.length > 0 ? (await loadIocMatcher(iocFe
 
 // Tenants' own rules, compiled here too (the main thread validated and reported them).
 const tenantRuleSets = new Map<string, RuleSet>();
+// What correlations read (the main thread's AlertBuilder decides): the shared reads and tenants' own.
+let sharedReads: CorrelationReads | undefined;
+const tenantReads = new Map<string, CorrelationReads>();
 
-port.on('message', (message: EncodeJob | TenantRulesMessage) => {
+port.on('message', (message: EncodeJob | TenantRulesMessage | CorrelationReadsMessage) => {
   if ('tenantRules' in message) {
     const { tenantId, texts } = message.tenantRules;
     if (texts.length === 0) tenantRuleSets.delete(tenantId);
     else tenantRuleSets.set(tenantId, loadInosecRuleTexts(texts).ruleSet);
+    return;
+  }
+  if ('correlationReads' in message) {
+    const { tenantId, reads } = message.correlationReads;
+    if (tenantId === null) sharedReads = reads ?? undefined;
+    else if (reads) tenantReads.set(tenantId, reads);
+    else tenantReads.delete(tenantId);
     return;
   }
   const job = message;
@@ -44,6 +61,7 @@ port.on('message', (message: EncodeJob | TenantRulesMessage) => {
       ruleSet,
       tenantRuleSet: tenantRuleSets.get(job.identity.tenantId),
       iocMatcher,
+      correlationReads: tenantReads.get(job.identity.tenantId) ?? sharedReads,
     });
     if (result.ok) {
       const rows = {} as Record<TelemetryTable, BinaryRowsParts>;
@@ -52,6 +70,7 @@ port.on('message', (message: EncodeJob | TenantRulesMessage) => {
         rows[table] = moved.parts;
         transfer.push(...moved.transfer);
       }
+      for (const group of result.hitGroups ?? []) transfer.push(group.refs.buffer as ArrayBuffer);
       reply = { id: job.id, result: { ...result, rows } };
     } else {
       reply = { id: job.id, result };

@@ -5,6 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { AlertBuilder, DEFAULT_RULE_DIRS, alertRuleInfo, loadInosecRuleSet } from '@inosec/detectors';
 import { EventBatch, inosec, type IEvent } from '@inosec/protos';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,6 +42,56 @@ function batchBytes(firstSeq: number, count: number): Uint8Array {
     firstSeq,
     events: events.map((e) => inosec.v1.Event.create(e)),
   }).finish();
+}
+
+/** Curl starts and SSH login failures (a rule no correlation reads, and one correlations read). */
+function detectionBytes(firstSeq: number, count: number): Uint8Array {
+  const now = Date.now() * 1000;
+  const v1 = inosec.v1;
+  const events: IEvent[] = [];
+  for (let seq = firstSeq; seq < firstSeq + count; seq++) {
+    const base = { agentId: identity.agentId, seq, timeUnixUs: now - 1_000_000 + seq, sensor: 's' };
+    events.push(
+      seq % 2
+        ? {
+            ...base,
+            process: {
+              action: v1.ProcessEvent.Action.ACTION_START,
+              process: { executable: '/usr/bin/curl', commandLine: `curl https://example.com/${seq}` },
+            },
+          }
+        : {
+            ...base,
+            auth: {
+              kind: v1.AuthEvent.Kind.KIND_SSH,
+              outcome: v1.AuthEvent.Outcome.OUTCOME_FAILURE,
+              user: { name: 'root' },
+              source: { ip: '203.0.113.45' },
+              service: 'sshd',
+              reason: 'invalid user',
+            },
+          },
+    );
+  }
+  return EventBatch.encode({
+    agentId: identity.agentId,
+    batchId: `d${firstSeq}`,
+    firstSeq,
+    host: { hostname: 'web-01' },
+    events: events.map((e) => inosec.v1.Event.create(e)),
+  }).finish();
+}
+
+/** A result's detection: hit rules with their seqs, and groups with their refs as a plain array. */
+function detectionOf(result: EncodeResult): unknown {
+  if (!result.ok) throw new Error(result.rejection.message);
+  return {
+    hits: result.hits?.map((hit) => [hit.ruleId, hit.ref.seq, hit.view]),
+    groups: result.hitGroups?.map((group) => {
+      expect(group.refs).toBeInstanceOf(Float64Array);
+      return [group.ruleId, group.hostName, Array.from(group.refs)];
+    }),
+  };
 }
 
 function rowsOf(result: EncodeResult): Record<string, string> {
@@ -80,6 +131,59 @@ describe('batch encoder', () => {
         ok: false,
         rejection: { code: 'malformed' },
       });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('aggregates detection hits on the workers as on the calling thread, with the reads it was given', async () => {
+    const loaded = await loadInosecRuleSet(DEFAULT_RULE_DIRS);
+    const reads = new AlertBuilder({
+      rules: alertRuleInfo(loaded.ruleSet.rules),
+      correlations: loaded.correlations,
+    }).correlationReads();
+    const pool = createBatchEncoder({
+      ...base,
+      threads: 1,
+      workerUrl: compiledWorker,
+      ruleDirs: DEFAULT_RULE_DIRS,
+    });
+    const inline = createBatchEncoder({ ...base, threads: 0, ruleSet: loaded.ruleSet });
+    const other = { ...identity, tenantId: '7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f' };
+    try {
+      await pool.ready();
+      const nowUs = Date.now() * 1000;
+      const bytes = detectionBytes(1, 20);
+      const both = async (who = identity) =>
+        [await pool.encode(who, bytes, nowUs), await inline.encode(who, bytes, nowUs)].map(detectionOf);
+      // No reads yet: every hit with its whole view.
+      const [plain] = await both();
+      expect(plain).toMatchObject({ groups: undefined });
+      expect((plain as { hits: unknown[] }).hits).toHaveLength(20);
+      for (const encoder of [pool, inline]) {
+        encoder.setCorrelationReads(null, reads);
+        encoder.setCorrelationReads(other.tenantId, new Map());
+      }
+      const [onWorker, here] = await both();
+      expect(onWorker).toEqual(here);
+      const ssh = 'fff2c2b1-aa9a-42c4-92e8-b6576228c07e';
+      expect(onWorker).toMatchObject({
+        hits: Array.from({ length: 10 }, (_, i) => [
+          ssh,
+          2 + 2 * i,
+          { 'source.ip': '203.0.113.45', 'user.name': 'root' },
+        ]),
+        groups: [['ea34fb97-e2c4-4afb-810f-785e4459b194', 'web-01', expect.any(Array)]],
+      });
+      // A tenant whose own correlations read nothing: its SSH failures are aggregated too.
+      const [tenantWorker, tenantHere] = await both(other);
+      expect(tenantWorker).toEqual(tenantHere);
+      expect(tenantWorker).toMatchObject({ hits: [], groups: [expect.any(Array), expect.any(Array)] });
+      // Forgotten: back to the shared reads, then to whole views.
+      for (const encoder of [pool, inline]) encoder.setCorrelationReads(other.tenantId, null);
+      expect((await both(other))[0]).toEqual(onWorker);
+      for (const encoder of [pool, inline]) encoder.setCorrelationReads(null, null);
+      expect((await both())[0]).toEqual(plain);
     } finally {
       await pool.close();
     }

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { InosecError } from '@inosec/protos';
-import type { IocMatcher, RuleSet, RuleText } from '@inosec/detectors';
+import type { CorrelationReads, IocMatcher, RuleSet, RuleText } from '@inosec/detectors';
 import type { Logger } from 'pino';
 import { BinaryRows } from '../storage/binary-copy.js';
 import { TABLE_NAMES, type EncodedRows } from '../storage/event-rows.js';
@@ -10,6 +10,7 @@ import { encodeIncoming, type EncodeResult } from './batch-encoder.js';
 import type { AgentIdentity } from './batch-validator.js';
 import {
   WORKER_READY,
+  type CorrelationReadsMessage,
   type EncodeJob,
   type EncodeReply,
   type EncoderWorkerData,
@@ -42,6 +43,13 @@ export interface BatchEncoder {
   ready(): Promise<void>;
   /** Gives the workers a tenant's own rules (none: drop them); they apply to batches encoded after. */
   setTenantRules(tenantId: string, texts: readonly RuleText[]): void;
+  /**
+   * What the correlations read (AlertBuilder.correlationReads) of a tenant with rules of its own, or (null)
+   * of every other tenant: the hits of the other rules are aggregated where they are matched. Reads null
+   * forgets them (a tenant falls back to the shared reads; without shared reads every hit keeps its view).
+   * They apply to batches encoded after.
+   */
+  setCorrelationReads(tenantId: string | null, reads: CorrelationReads | null): void;
   close(): Promise<void>;
 }
 
@@ -74,6 +82,14 @@ interface PoolWorker {
  */
 export function createBatchEncoder(options: BatchEncoderOptions): BatchEncoder {
   const workerUrl = options.workerUrl ?? new URL('./encode-worker.js', import.meta.url);
+  // What correlations read, kept here for the batches encoded on this thread and for replacement workers.
+  let sharedReads: CorrelationReads | undefined;
+  const tenantReads = new Map<string, CorrelationReads>();
+  const keepReads = (tenantId: string | null, reads: CorrelationReads | null): void => {
+    if (tenantId === null) sharedReads = reads ?? undefined;
+    else if (reads) tenantReads.set(tenantId, reads);
+    else tenantReads.delete(tenantId);
+  };
   const inline: BatchEncoder = {
     threads: 0,
     encode: (identity, bytes, nowUs) =>
@@ -85,10 +101,12 @@ export function createBatchEncoder(options: BatchEncoderOptions): BatchEncoder {
           ruleSet: options.ruleSet,
           tenantRuleSet: options.tenantRuleSet?.(identity.tenantId),
           iocMatcher: options.iocMatcher,
+          correlationReads: tenantReads.get(identity.tenantId) ?? sharedReads,
         }),
       ),
     ready: () => Promise.resolve(),
     setTenantRules: () => undefined,
+    setCorrelationReads: keepReads,
     close: () => Promise.resolve(),
   };
   if (options.threads <= 0) return inline;
@@ -192,6 +210,12 @@ export function createBatchEncoder(options: BatchEncoderOptions): BatchEncoder {
       const message: TenantRulesMessage = { tenantRules: { tenantId, texts } };
       entry.worker.postMessage(message);
     }
+    const reads: Array<[string | null, CorrelationReads]> = [...tenantReads];
+    if (sharedReads) reads.push([null, sharedReads]);
+    for (const [tenantId, tenant] of reads) {
+      const message: CorrelationReadsMessage = { correlationReads: { tenantId, reads: tenant } };
+      entry.worker.postMessage(message);
+    }
     entry.worker.on('error', (error) => fail(`encode worker failed: ${error.message}`));
     entry.worker.on('exit', (code) => fail(`encode worker exited with code ${code}`));
   };
@@ -217,6 +241,11 @@ export function createBatchEncoder(options: BatchEncoderOptions): BatchEncoder {
       if (texts.length === 0) tenantTexts.delete(tenantId);
       else tenantTexts.set(tenantId, [...texts]);
       const message: TenantRulesMessage = { tenantRules: { tenantId, texts: [...texts] } };
+      for (const entry of workers) entry.worker.postMessage(message);
+    },
+    setCorrelationReads(tenantId, reads) {
+      keepReads(tenantId, reads);
+      const message: CorrelationReadsMessage = { correlationReads: { tenantId, reads } };
       for (const entry of workers) entry.worker.postMessage(message);
     },
     async close() {

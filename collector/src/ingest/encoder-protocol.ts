@@ -1,5 +1,5 @@
 // The messages between the batch encoder (encoder-pool.ts) and its worker threads (encode-worker.ts).
-import type { RuleText } from '@inosec/detectors';
+import type { CorrelationReads, RuleText } from '@inosec/detectors';
 import type { BinaryRowsParts } from '../storage/binary-copy.js';
 import type { TelemetryTable } from '../storage/event-rows.js';
 import type { EncodedBatch } from './batch-encoder.js';
@@ -21,6 +21,15 @@ export const WORKER_READY = 'ready';
 /** A tenant's own rules for the workers (texts: none or empty to drop them). */
 export interface TenantRulesMessage {
   tenantRules: { tenantId: string; texts: RuleText[] };
+}
+
+/**
+ * What the correlations read (AlertBuilder.correlationReads) of a tenant with rules of its own, or (tenantId
+ * null) of every other tenant; reads null: forget them (the tenant: back to the shared reads; shared: every
+ * hit crosses with its whole view).
+ */
+export interface CorrelationReadsMessage {
+  correlationReads: { tenantId: string | null; reads: CorrelationReads | null };
 }
 
 /** One batch for a worker, with the batch bytes (a copy of just the message). */

@@ -27,6 +27,7 @@ function heldEncoder() {
       ),
     ready: () => Promise.resolve(),
     setTenantRules: () => undefined,
+    setCorrelationReads: () => undefined,
     close: () => Promise.resolve(),
   };
   return { encoder, release: () => held.shift()?.() };

@@ -7,7 +7,8 @@
 //   decoded and encoded by the reference code;
 // - for the whole batch, on anything the reference path refuses (malformed bytes, a seq gap, an agent
 //   mismatch, a time out of range, ...), so the refusal and its message are the reference path's.
-import { Event, Host, tryDecodeMessage, type IHost } from '@inosec/protos';
+import { isDetected, payloadKind, type DetectedPayloads } from '@inosec/detectors';
+import { Event, Host, tryDecodeMessage, type IEvent, type IHost } from '@inosec/protos';
 import { BinaryRows } from '../storage/binary-copy.js';
 import {
   ACTION_AUTH,
@@ -183,6 +184,33 @@ for (const [no, kind] of [
 ] as const)
   KIND_FIELDS[no] = fieldBytes((rows) => rows.text(kind));
 
+/** The Event payload field names by field number. */
+const PAYLOAD_NAMES: ReadonlyArray<string | undefined> = [];
+for (const [no, name] of [
+  [8, 'process'],
+  [9, 'network'],
+  [10, 'file'],
+  [11, 'auth'],
+  [12, 'log'],
+  [13, 'metric'],
+  [14, 'ot'],
+  [15, 'inventory'],
+] as const)
+  (PAYLOAD_NAMES as Array<string | undefined>)[no] = name;
+
+/**
+ * What detection needs of a batch the fast path encodes (it decodes no event): the events it reads (by payload,
+ * and for process and network events by action and kind), as their byte ranges in the batch (to decode) or, for those the reference code decoded, the events,
+ * in batch order; and the batch's host.
+ */
+export interface WireDetectionInput {
+  /** The events detection reads (detectedPayloads). */
+  payloads: DetectedPayloads;
+  /** Filled by encodeWireBatch. */
+  items: Array<[number, number] | IEvent>;
+  host?: IHost | undefined;
+}
+
 /** Why the whole batch goes to the reference path (which refuses it with its own reason and message). */
 class UseReference extends Error {}
 
@@ -210,6 +238,7 @@ class WireBatch {
     readonly firstSeq: number,
     private readonly hostRange: [number, number] | undefined,
     events: number,
+    private readonly detection: WireDetectionInput | undefined,
   ) {
     this.agentBytes = Buffer.from(identity.agentId);
     this.tenantBytes = Buffer.from(identity.tenantId);
@@ -394,6 +423,12 @@ class WireBatch {
     const at = rows.beginField();
     rows.putFrom(json).endField(at);
     this.tenantOverwritten += overwritten;
+    const detection = this.detection;
+    if (detection) {
+      // The kind field detection may select on: a process event's action, a network event's kind.
+      const kind = payload === 8 ? slots.number(ACTION) : payload === 9 ? slots.number(KIND) : 0;
+      if (isDetected(detection.payloads, PAYLOAD_NAMES[payload], kind)) detection.items.push([start, end]);
+    }
   }
 
   /** The typed columns of a telemetry.events row after the envelope (event-rows.ts, eventsRow). */
@@ -486,6 +521,10 @@ class WireBatch {
     if (event.host == null && host != null) event.host = host;
     appendEventRow(this.rows, event);
     this.referenceEvents++;
+    const detection = this.detection;
+    if (detection && isDetected(detection.payloads, event.payload, payloadKind(event))) {
+      detection.items.push(event);
+    }
   }
 }
 
@@ -493,12 +532,14 @@ class WireBatch {
  * Encodes a received batch straight from its bytes, exactly as encodeIncoming's reference path would.
  * Returns undefined when the reference path must handle the whole batch: it is refused (malformed, too
  * large, a seq gap, an agent mismatch, a bad time or metric; the reference path gives the reason), or its
- * envelope is not in the canonical form the fast path reads.
+ * envelope is not in the canonical form the fast path reads. With `detection`, it also lists the events
+ * detection must decode (WireDetectionInput).
  */
 export function encodeWireBatch(
   identity: AgentIdentity,
   bytes: Uint8Array,
   options: EncodeOptions,
+  detection?: WireDetectionInput,
 ): EncodeResult | undefined {
   if (bytes.length > options.maxBatchBytes) return undefined;
   try {
@@ -537,8 +578,9 @@ export function encodeWireBatch(
     if (!isValidUtf8(bytes, batchId[0], batchId[1])) return undefined;
     if (src.toString('utf8', agent[0], agent[1]) !== identity.agentId) return undefined;
     if (starts.length === 0 || starts.length > options.limits.maxEvents || firstSeq < 1) return undefined;
-    const batch = new WireBatch(bytes, identity, options, firstSeq, host, starts.length);
+    const batch = new WireBatch(bytes, identity, options, firstSeq, host, starts.length, detection);
     for (let i = 0; i < starts.length; i++) batch.event(i, starts[i] as number, ends[i] as number);
+    if (detection) detection.host = batch.host();
     return {
       ok: true,
       batchId: src.toString('utf8', batchId[0], batchId[1]),

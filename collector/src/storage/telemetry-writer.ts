@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { DetectionAlert, SigmaHit } from '@inosec/detectors';
+import { filterHitGroup, type DetectionAlert, type SigmaHit, type SigmaHitGroup } from '@inosec/detectors';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Logger } from 'pino';
@@ -22,10 +22,11 @@ import { raiseAlerts, type StoredAlert } from './alert.repository.js';
 /** Turns a tenant's rule matches into alerts (the collector's AlertBuilder). */
 export interface AlertSource {
   /**
-   * The alerts a tenant's hits raise. Called inside the transaction, with the hits of the events it stores
-   * (those of re-sent events already stored are left out, so a re-sent batch raises nothing twice).
+   * The alerts a tenant's hits raise (`groups`: hits aggregated where they were matched). Called inside the
+   * transaction, with the hits of the events it stores (those of re-sent events already stored are left out,
+   * so a re-sent batch raises nothing twice).
    */
-  build(tenantId: string, hits: readonly SigmaHit[]): DetectionAlert[];
+  build(tenantId: string, hits: readonly SigmaHit[], groups: readonly SigmaHitGroup[]): DetectionAlert[];
 }
 
 export interface TelemetryWriterOptions {
@@ -61,6 +62,7 @@ interface PendingBatch {
   range: SeqRange;
   rows: EncodedRows;
   hits: SigmaHit[] | undefined;
+  hitGroups: SigmaHitGroup[] | undefined;
   resolve(result: StoreResult): void;
   reject(error: unknown): void;
 }
@@ -136,6 +138,7 @@ export class TelemetryWriter {
         range: [batch.firstSeq, batch.lastSeq + 1],
         rows: batch.rows,
         hits: batch.hits,
+        hitGroups: batch.hitGroups,
         resolve,
         reject,
       });
@@ -257,7 +260,7 @@ export class TelemetryWriter {
     const committed = new Map<string, SeqRange[]>();
     const added = new Map<string, SeqRange[]>();
     const bodies = new Map<keyof typeof TELEMETRY_TABLES, Buffer[]>(TABLE_NAMES.map((t) => [t, []]));
-    const tenantHits = new Map<string, SigmaHit[]>();
+    const tenantHits = new Map<string, { hits: SigmaHit[]; groups: SigmaHitGroup[] }>();
 
     const outcomes = group.map((pending): StoreResult | AgentNotAllowedError => {
       const { agentId, tenantId } = pending.identity;
@@ -276,12 +279,18 @@ export class TelemetryWriter {
       added.set(agentId, addRange(added.get(agentId) ?? [], pending.range));
       const whole =
         missing.length === 1 && missing[0]?.[0] === pending.range[0] && missing[0][1] === pending.range[1];
-      if (pending.hits && pending.hits.length > 0) {
-        const fresh = whole ? pending.hits : pending.hits.filter((hit) => inRanges(hit.ref.seq, missing));
-        if (fresh.length > 0) {
-          const list = tenantHits.get(tenantId);
-          if (list) list.push(...fresh);
-          else tenantHits.set(tenantId, [...fresh]);
+      if (pending.hits?.length || pending.hitGroups?.length) {
+        // Only the hits of the events stored now (a re-sent batch raises nothing twice).
+        const keep = (seq: number) => inRanges(seq, missing);
+        const hits = whole ? (pending.hits ?? []) : (pending.hits ?? []).filter((hit) => keep(hit.ref.seq));
+        const groups = whole
+          ? (pending.hitGroups ?? [])
+          : (pending.hitGroups ?? []).flatMap((group) => filterHitGroup(group, keep) ?? []);
+        if (hits.length > 0 || groups.length > 0) {
+          let lists = tenantHits.get(tenantId);
+          if (!lists) tenantHits.set(tenantId, (lists = { hits: [], groups: [] }));
+          for (const hit of hits) lists.hits.push(hit);
+          for (const group of groups) lists.groups.push(group);
         }
       }
       let count = 0;
@@ -317,7 +326,9 @@ export class TelemetryWriter {
     const source = this.options.alerts;
     if (source && tenantHits.size > 0) {
       const raised: DetectionAlert[] = [];
-      for (const [tenantId, hits] of tenantHits) raised.push(...source.build(tenantId, hits));
+      for (const [tenantId, { hits, groups }] of tenantHits) {
+        for (const alert of source.build(tenantId, hits, groups)) raised.push(alert);
+      }
       alerts = await raiseAlerts(client, raised);
     }
     return { outcomes, alerts };

@@ -9,10 +9,20 @@ import {
   type CorrelationSnapshot,
   type CorrelationStats,
   type EventRef,
+  type KnownRule,
 } from '../sigma/correlation/index.js';
 import type { SigmaCorrelationDocument, SigmaLevel } from '../sigma/loader/index.js';
 import type { SigmaRuleError, SigmaUnsupportedError } from '../sigma/sigma-types.js';
-import type { AlertEventRef, AlertSeverity, DetectionAlert, SigmaHit } from './detection-types.js';
+import { correlationReads } from './correlation-reads.js';
+import type {
+  AlertEventRef,
+  AlertSeverity,
+  CorrelationReads,
+  DetectionAlert,
+  SigmaHit,
+  SigmaHitGroup,
+} from './detection-types.js';
+import { hitEntity } from './hit-compaction.js';
 
 /** What an alert needs to know of a detection rule. */
 export interface AlertRuleInfo {
@@ -83,6 +93,8 @@ export class AlertBuilder {
     string,
     { rules: Map<string, AlertRuleInfo>; correlations: readonly SigmaCorrelationDocument[] }
   >();
+  /** Each tenant's CorrelationReads (the shared one under ''), computed on first use. */
+  private readonly reads = new Map<string, CorrelationReads>();
   /** The correlations that failed to compile (checked once, on a probe engine). */
   readonly correlationErrors: ReadonlyArray<SigmaRuleError | SigmaUnsupportedError>;
   private readonly probe: CorrelationEngine | undefined;
@@ -100,14 +112,41 @@ export class AlertBuilder {
     return this.probe?.size ?? 0;
   }
 
-  private newEngine(tenantId?: string): CorrelationEngine {
+  /** The detection rules a tenant's correlations may refer to, as its engine knows them (shared first). */
+  private knownRules(tenantId: string | undefined): KnownRule[] {
     const own = tenantId === undefined ? undefined : this.tenantRules.get(tenantId);
-    const known = [...this.rules.values(), ...(own?.rules.values() ?? [])].map((rule) => ({
+    return [...this.rules.values(), ...(own?.rules.values() ?? [])].map((rule) => ({
       ...(rule.key.startsWith('title:') ? {} : { id: rule.key }),
       ...(rule.name ? { name: rule.name } : {}),
     }));
+  }
+
+  private newEngine(tenantId?: string): CorrelationEngine {
+    const own = tenantId === undefined ? undefined : this.tenantRules.get(tenantId);
     const correlations = own ? [...this.correlations, ...own.correlations] : this.correlations;
-    return new CorrelationEngine(correlations, known, this.options.correlationOptions);
+    return new CorrelationEngine(correlations, this.knownRules(tenantId), this.options.correlationOptions);
+  }
+
+  /**
+   * The rules whose matches a tenant's correlations read, with the fields they read (undefined: a tenant
+   * without rules of its own, i.e. the shared rules and correlations). Where matches are compacted
+   * (compactHits) with these reads, build() on the result raises exactly the alerts it raises on the hits.
+   */
+  correlationReads(tenantId?: string): CorrelationReads {
+    const own = tenantId === undefined ? undefined : this.tenantRules.get(tenantId);
+    const cacheKey = own ? (tenantId as string) : '';
+    let reads = this.reads.get(cacheKey);
+    if (!reads) {
+      const rules = new Map(this.rules);
+      for (const [key, rule] of own?.rules ?? []) rules.set(key, rule);
+      reads = correlationReads(
+        this.knownRules(own ? tenantId : undefined),
+        this.correlationsOf(own ? (tenantId as string) : ''),
+        rules.values(),
+      );
+      this.reads.set(cacheKey, reads);
+    }
+    return reads;
   }
 
   /**
@@ -122,6 +161,7 @@ export class AlertBuilder {
     const map = new Map<string, AlertRuleInfo>();
     for (const rule of rules) map.set(rule.key, rule);
     this.engines.delete(tenantId);
+    this.reads.delete(tenantId);
     if (map.size === 0 && correlations.length === 0) {
       this.tenantRules.delete(tenantId);
       return [];
@@ -158,11 +198,20 @@ export class AlertBuilder {
     return this.options.isEnabled ? this.options.isEnabled(tenantId, key) : true;
   }
 
-  /** The alerts a tenant's hits raise (hits of unknown or disabled rules are dropped). */
-  build(tenantId: string, hits: readonly SigmaHit[]): DetectionAlert[] {
+  /**
+   * The alerts a tenant's hits raise (hits of unknown or disabled rules are dropped). `groups`: hits
+   * compacted where they were matched (compactHits), of rules no correlation reads; they count exactly as
+   * the hits they stand for.
+   */
+  build(
+    tenantId: string,
+    hits: readonly SigmaHit[],
+    groups: readonly SigmaHitGroup[] = [],
+  ): DetectionAlert[] {
     const alerts = new Map<string, DetectionAlert>();
     const out: DetectionAlert[] = [];
     const engine = this.engineOf(tenantId);
+    if (groups.length > 0) this.buildGroups(tenantId, groups, engine, alerts, out);
     for (const hit of hits) {
       const rule = this.ruleOf(tenantId, hit.ruleId);
       if (!rule || !this.enabled(tenantId, rule.key)) continue;
@@ -185,6 +234,47 @@ export class AlertBuilder {
       }
     }
     return out;
+  }
+
+  private buildGroups(
+    tenantId: string,
+    groups: readonly SigmaHitGroup[],
+    engine: CorrelationEngine | undefined,
+    alerts: Map<string, DetectionAlert>,
+    out: DetectionAlert[],
+  ): void {
+    const reads = engine ? this.correlationReads(tenantId) : undefined;
+    for (const group of groups) {
+      const rule = this.ruleOf(tenantId, group.ruleId);
+      if (!rule || !this.enabled(tenantId, rule.key)) continue;
+      if (!engine || engine.generatesStandalone(rule.key, rule.name)) {
+        this.addGroup(tenantId, rule, group, alerts, out);
+      }
+      if (engine && reads?.has(rule.key)) {
+        // Compacted under rules older than these (a tenant's rules changed while the batch was matched): the
+        // views are gone, so only the correlations that read no field can count these matches.
+        const refs = group.refs;
+        for (let i = 0; i + 1 < refs.length; i += 2) {
+          const ref: AlertEventRef = {
+            agentId: group.agentId,
+            seq: refs[i] as number,
+            timeUs: refs[i + 1] as number,
+          };
+          const fired = engine.onMatch({
+            ruleId: rule.key,
+            ...(rule.name ? { ruleName: rule.name } : {}),
+            ruleTitle: rule.title,
+            timeMs: ref.timeUs / 1000,
+            event: {},
+            ref: refKey(ref),
+          });
+          for (const alert of fired) {
+            const built = this.correlationAlert(tenantId, alert, group);
+            if (built) out.push(built);
+          }
+        }
+      }
+    }
   }
 
   /** Alerts of correlation windows that closed by `nowMs` (lt/lte/eq/neq conditions), for every tenant. */
@@ -254,46 +344,88 @@ export class AlertBuilder {
     alerts: Map<string, DetectionAlert>,
     out: DetectionAlert[],
   ): void {
-    const entity = hit.hostId || hit.hostName || hit.ref.agentId;
-    const ruleset = rule.ruleset ?? 'sigma';
-    const dedupeKey = ruleset === 'sigma' ? `sigma:${rule.key}:${entity}` : `${rule.key}:${entity}`;
+    const dedupeKey = this.dedupeKey(rule, hit, hit.ref.agentId);
     const existing = alerts.get(dedupeKey);
     if (existing) {
-      existing.count++;
-      existing.firstSeenUs = Math.min(existing.firstSeenUs, hit.ref.timeUs);
-      existing.lastSeenUs = Math.max(existing.lastSeenUs, hit.ref.timeUs);
-      if (existing.events.length < this.maxEvents) existing.events.push(hit.ref);
+      addEvent(existing, hit.ref.agentId, hit.ref.seq, hit.ref.timeUs, this.maxEvents);
       return;
     }
+    const alert = this.newAlert(tenantId, rule, dedupeKey, hit.ref, hit);
+    alerts.set(dedupeKey, alert);
+    out.push(alert);
+  }
+
+  /** addHit for each event of a group, in order (the hits of a group share their host). */
+  private addGroup(
+    tenantId: string,
+    rule: AlertRuleInfo,
+    group: SigmaHitGroup,
+    alerts: Map<string, DetectionAlert>,
+    out: DetectionAlert[],
+  ): void {
+    const { agentId, refs } = group;
+    if (refs.length < 2) return;
+    const dedupeKey = this.dedupeKey(rule, group, agentId);
+    let alert = alerts.get(dedupeKey);
+    let from = 0;
+    if (!alert) {
+      const first = { agentId, seq: refs[0] as number, timeUs: refs[1] as number };
+      alert = this.newAlert(tenantId, rule, dedupeKey, first, group);
+      alerts.set(dedupeKey, alert);
+      out.push(alert);
+      from = 2;
+    }
+    for (let i = from; i + 1 < refs.length; i += 2) {
+      addEvent(alert, agentId, refs[i] as number, refs[i + 1] as number, this.maxEvents);
+    }
+  }
+
+  /** A detection rule's alerts are per rule and entity (the host, else the agent). */
+  private dedupeKey(
+    rule: AlertRuleInfo,
+    host: { hostName?: string; hostId?: string },
+    agentId: string,
+  ): string {
+    const entity = hitEntity(host.hostId, host.hostName, agentId);
+    return (rule.ruleset ?? 'sigma') === 'sigma' ? `sigma:${rule.key}:${entity}` : `${rule.key}:${entity}`;
+  }
+
+  /** A detection rule's alert with its first event. */
+  private newAlert(
+    tenantId: string,
+    rule: AlertRuleInfo,
+    dedupeKey: string,
+    ref: AlertEventRef,
+    host: { hostName?: string; hostId?: string },
+  ): DetectionAlert {
     const attack = parseAttackTags(rule.tags);
     const alert: DetectionAlert = {
       tenantId,
       dedupeKey,
-      ruleset,
+      ruleset: rule.ruleset ?? 'sigma',
       ruleId: rule.key,
       ruleName: rule.title,
       severity: severityOf(rule.level),
-      title: hit.hostName ? `${rule.title} on ${hit.hostName}` : rule.title,
+      title: host.hostName ? `${rule.title} on ${host.hostName}` : rule.title,
       description: rule.description ?? '',
       tactics: attack.tactics,
       techniques: attack.techniques,
       tags: [...rule.tags],
-      agentId: hit.ref.agentId,
-      firstSeenUs: hit.ref.timeUs,
-      lastSeenUs: hit.ref.timeUs,
+      agentId: ref.agentId,
+      firstSeenUs: ref.timeUs,
+      lastSeenUs: ref.timeUs,
       count: 1,
-      events: [hit.ref],
+      events: [ref],
     };
-    if (hit.hostName) alert.hostName = hit.hostName;
-    if (hit.hostId) alert.hostId = hit.hostId;
-    alerts.set(dedupeKey, alert);
-    out.push(alert);
+    if (host.hostName) alert.hostName = host.hostName;
+    if (host.hostId) alert.hostId = host.hostId;
+    return alert;
   }
 
   private correlationAlert(
     tenantId: string,
     fired: CorrelationAlert,
-    trigger: SigmaHit | undefined,
+    trigger: { hostName?: string; hostId?: string } | undefined,
   ): DetectionAlert | undefined {
     const candidates = this.correlationsOf(tenantId);
     const doc =
@@ -339,6 +471,20 @@ export class AlertBuilder {
     }
     return alert;
   }
+}
+
+/** Counts one more event of an alert's rule and entity: count, first/last seen, the first events kept. */
+function addEvent(
+  alert: DetectionAlert,
+  agentId: string,
+  seq: number,
+  timeUs: number,
+  maxEvents: number,
+): void {
+  alert.count++;
+  alert.firstSeenUs = Math.min(alert.firstSeenUs, timeUs);
+  alert.lastSeenUs = Math.max(alert.lastSeenUs, timeUs);
+  if (alert.events.length < maxEvents) alert.events.push({ agentId, seq, timeUs });
 }
 
 /** The alert facts of compiled detection rules. */

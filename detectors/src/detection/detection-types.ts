@@ -23,6 +23,29 @@ export interface SigmaHit {
   view: SigmaEvent;
 }
 
+/**
+ * The hits of one detection rule on one entity (host, else agent) within one batch, aggregated where they
+ * were matched: what an alert needs of them, without a view (no correlation reads the rule's matches).
+ * Plain data with one transferable array, so a batch's hits cross threads as a few records.
+ */
+export interface SigmaHitGroup {
+  /** The rule's key, as SigmaHit.ruleId. */
+  ruleId: string;
+  agentId: string;
+  /** The host of the group's first hit (every hit of the group has the same host fields). */
+  hostName?: string;
+  hostId?: string;
+  /** Each hit's event seq and time (µs since the epoch), in match order: seq at 2i, time at 2i + 1. */
+  refs: Float64Array;
+}
+
+/**
+ * Which detection rules correlations read, by rule key (SigmaHit.ruleId), each with the fields of its view
+ * they read (group-by and counted fields, aliases applied). The hits of the rules absent here are aggregated
+ * (SigmaHitGroup); those of the rules here keep a view with just these fields.
+ */
+export type CorrelationReads = ReadonlyMap<string, readonly string[]>;
+
 /** OCSF severity_id values (inosec.v1.Alert.Severity). */
 export type AlertSeverity = 1 | 2 | 3 | 4 | 5;
 

@@ -8,7 +8,17 @@ export {
   type AlertBuilderOptions,
   type AlertRuleInfo,
 } from './alert-builder.js';
-export { matchEvent, matchEvents, ruleKey } from './event-matcher.js';
+export { correlationReads, type ReadRule } from './correlation-reads.js';
+export { detectedPayloads, isDetected, payloadKind, type DetectedPayloads } from './detection-payloads.js';
+export { SIGMA_PAYLOADS, matchEvent, matchEvents, ruleKey } from './event-matcher.js';
+export {
+  compactHits,
+  expandHitGroup,
+  filterHitGroup,
+  hitEntity,
+  hitGroupSize,
+  type CompactHits,
+} from './hit-compaction.js';
 export {
   DEFAULT_RULE_DIRS,
   INOSEC_RULES_DIR,
@@ -16,4 +26,11 @@ export {
   loadInosecRuleSet,
   loadInosecRuleTexts,
 } from './inosec-rule-set.js';
-export { iocRuleInfo, iocRuleKey, loadIocMatcher, matchIocs, type LoadedIocFeeds } from './ioc-matching.js';
+export {
+  IOC_PAYLOADS,
+  iocRuleInfo,
+  iocRuleKey,
+  loadIocMatcher,
+  matchIocs,
+  type LoadedIocFeeds,
+} from './ioc-matching.js';

@@ -16,8 +16,13 @@ const EVENT_FIELDS: FieldKinds = {
   'process.process.hash.sha256': 'hash',
   'process.process.hash.sha1': 'hash',
   'process.process.hash.md5': 'hash',
-  'file.file.hash.sha256': 'hash',
+  'file.hash.sha256': 'hash',
+  'file.hash.sha1': 'hash',
+  'file.hash.md5': 'hash',
 };
+
+/** The payloads (Event `payload` oneof names) whose values are looked up: the events IOC matching reads. */
+export const IOC_PAYLOADS: ReadonlySet<string> = new Set(['network', 'auth', 'process', 'file']);
 
 /** The key of a feed's pseudo-rule. */
 export function iocRuleKey(feed: string): string {
