@@ -9,7 +9,7 @@ import { listAuditEntries, type AuditFilter } from '../audit/audit.repository.js
 import { verifyAuditChain, type ChainReport } from '../audit/audit-verify.js';
 import { TenantDb } from '../database/tenant-db.js';
 import { auditEntryDto, type AuditEntryDto } from './admin-schemas.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
+import { decodeCursor, encodeCursor } from '../http/cursor.js';
 import { auditBy, type RequestActor } from './request-actor.js';
 
 /** The most rows one export returns (the newest ones matching the filter). */

@@ -17,7 +17,7 @@ import type { ServerContext } from '../server-context.js';
 import { CONFIG, LOGGER, SERVER_CONTEXT } from '../tokens.js';
 import { z } from 'zod';
 import { auditEntryDto, tenantDto, type AuditEntryDto, type TenantDto } from './admin-schemas.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
+import { decodeCursor, encodeCursor } from '../http/cursor.js';
 import { consoleUrl, INVITE_TTL_SECONDS, invitationMail } from './invitation-mail.js';
 import { isInsufficientPrivilege, isUniqueViolation } from './pg-errors.js';
 import {

@@ -9,7 +9,7 @@ import { TenantDb } from '../database/tenant-db.js';
 import { ConflictProblem, NotFoundProblem } from '../http/problems.js';
 import { auditingEscalation } from './admin-audit.js';
 import { roleDto, type RoleDto } from './admin-schemas.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
+import { decodeCursor, encodeCursor } from '../http/cursor.js';
 import { isUniqueViolation } from './pg-errors.js';
 import { PrivilegeEscalationProblem, permissionsNotHeld } from './privilege-rules.js';
 import { auditBy, type RequestActor } from './request-actor.js';

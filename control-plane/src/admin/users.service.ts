@@ -14,7 +14,7 @@ import type { ServerContext } from '../server-context.js';
 import { CONFIG, LOGGER, SERVER_CONTEXT } from '../tokens.js';
 import { auditingEscalation } from './admin-audit.js';
 import { sessionDto, userDto, type SessionDto, type UserDto } from './admin-schemas.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
+import { decodeCursor, encodeCursor } from '../http/cursor.js';
 import { consoleUrl, INVITE_TTL_SECONDS, invitationMail } from './invitation-mail.js';
 import { LastAdminProblem, SelfChangeProblem } from './privilege-rules.js';
 import { auditBy, type RequestActor } from './request-actor.js';

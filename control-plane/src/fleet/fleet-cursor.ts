@@ -1,10 +1,10 @@
-// Opaque keyset cursors of the fleet lists: the sort key of a page's last row as a JSON array, base64url.
-import { InvalidRequestProblem } from '../http/problems.js';
+// Keyset cursors of the fleet lists: the shared opaque cursor (http/cursor.ts) of a page's last sort key,
+// each key checked by a guard.
+import { z } from 'zod';
+import { decodeCursor, encodeCursor } from '../http/cursor.js';
 
 /** Encodes the position after which the next page starts. */
-export function encodeFleetCursor(key: readonly (string | number)[]): string {
-  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
-}
+export const encodeFleetCursor = encodeCursor;
 
 /**
  * Decodes a cursor of `arity` keys, each checked by `valid`; anything else is a 400 naming `query.cursor`.
@@ -13,18 +13,10 @@ export function decodeFleetCursor<T extends string | number>(
   cursor: string,
   valid: ReadonlyArray<(value: unknown) => value is T>,
 ): T[] {
-  let key: unknown;
-  try {
-    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    key = undefined;
-  }
-  if (!Array.isArray(key) || key.length !== valid.length || !key.every((v, i) => valid[i]?.(v))) {
-    throw new InvalidRequestProblem('invalid request: query.cursor: not a cursor of this list', [
-      { path: 'query.cursor', message: 'not a cursor of this list' },
-    ]);
-  }
-  return key as T[];
+  const key = z.custom<T[]>(
+    (v) => Array.isArray(v) && v.length === valid.length && v.every((item, i) => valid[i]?.(item)),
+  );
+  return decodeCursor(cursor, key) as T[];
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

@@ -1,7 +1,7 @@
 // Opaque keyset cursors: the sort key of the last item of a page, as base64url JSON. Clients pass them back
 // unchanged; anything that does not decode to the expected shape is a 400, never a query.
 import { z } from 'zod';
-import { InvalidRequestProblem } from '../http/problems.js';
+import { InvalidRequestProblem } from './problems.js';
 
 /** Encodes a page's last sort key as an opaque cursor. */
 export function encodeCursor(key: ReadonlyArray<string | number>): string {
