@@ -3,6 +3,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPrincipal } from '../src/auth/principal.repository.js';
+import { TenantDb } from '../src/database/tenant-db.js';
 import {
   startApiHarness,
   type ApiHarness,
@@ -143,6 +144,106 @@ describe("the guard's one-round-trip session check", () => {
       expect(
         await readPrincipal(one, `${a.id}'; DROP TABLE inosec.users; --`, claims.sid, aliceA.id),
       ).toBeUndefined();
+    } finally {
+      await one.end();
+    }
+  });
+});
+
+describe('scoped reads: the tenant and the statement in one round trip (TenantDb.read)', () => {
+  /** One connection, so every statement runs on the very connection the read used. */
+  function onePool(): pg.Pool {
+    return new pg.Pool({
+      connectionString: (h.app.options as { connectionString: string }).connectionString,
+      max: 1,
+    });
+  }
+
+  it("reads only the scope's tenant with bound values, and leaves nothing on the pooled connection", async () => {
+    const one = onePool();
+    const db = new TenantDb(one);
+    try {
+      const sql = 'SELECT tenant_id::text AS t, email FROM inosec.users WHERE email LIKE $1 ORDER BY email';
+      const asA = await db.read({ tenantId: a.id, userId: aliceA.id }, (c) =>
+        c.query<{ t: string; email: string }>(sql, ['%']),
+      );
+      expect(asA.rows.length).toBeGreaterThan(0);
+      expect(asA.rows.every((r) => r.t === a.id)).toBe(true);
+      expect(asA.rowCount).toBe(asA.rows.length);
+      // The same query as tenant B: B's rows only, never A's.
+      const asB = await db.read({ tenantId: b.id }, (c) => c.query<{ t: string }>(sql, ['%']));
+      expect(asB.rows.length).toBeGreaterThan(0);
+      expect(asB.rows.every((r) => r.t === b.id)).toBe(true);
+      // The settings ended with the implicit transaction.
+      const after = await one.query<{ t: string | null; u: string | null; ro: string }>(
+        `SELECT current_setting('inosec.tenant_id', true) AS t, current_setting('inosec.user_id', true) AS u,
+                current_setting('transaction_read_only') AS ro`,
+      );
+      expect(after.rows[0]).toEqual({ t: '', u: '', ro: 'off' });
+      // Parsers as pg's own queries: a timestamptz arrives as a Date, an int as a number, arrays as arrays.
+      const typed = await db.read({ tenantId: a.id }, (c) =>
+        c.query<{ at: Date; n: number; xs: string[] }>(
+          "SELECT now() AS at, 7::int AS n, ARRAY['x', 'y'] AS xs",
+        ),
+      );
+      expect(typed.rows[0]?.at).toBeInstanceOf(Date);
+      expect(typed.rows[0]).toMatchObject({ n: 7, xs: ['x', 'y'] });
+    } finally {
+      await one.end();
+    }
+  });
+
+  it('refuses writes, reports SQL errors, and the connection goes on serving', async () => {
+    const one = onePool();
+    const db = new TenantDb(one);
+    try {
+      await expect(
+        db.read({ tenantId: a.id }, (c) =>
+          c.query(`UPDATE inosec.users SET display_name = 'x' WHERE id = $1`, [aliceA.id]),
+        ),
+      ).rejects.toThrow(/read-only transaction/);
+      const name = await h.admin.query<{ display_name: string }>(
+        'SELECT display_name FROM inosec.users WHERE id = $1',
+        [aliceA.id],
+      );
+      expect(name.rows[0]?.display_name).not.toBe('x');
+      // The same failing statement twice (it fails after its Parse: the second attempt must not trip over
+      // the first's prepared statement), then statements prepared once and reused.
+      for (let i = 0; i < 2; i++) {
+        await expect(db.read({ tenantId: a.id }, (c) => c.query('SELECT 1/0'))).rejects.toMatchObject({
+          code: '22012',
+        });
+      }
+      const listPrepared = "SELECT name FROM pg_prepared_statements WHERE name LIKE 'inosec_%' ORDER BY name";
+      for (let i = 0; i < 3; i++) {
+        const prepared = await db.read({ tenantId: a.id }, (c) => c.query<{ name: string }>(listPrepared));
+        // The scope, the refused UPDATE, the failed division and this one: each prepared once, whatever the
+        // number of runs.
+        expect(prepared.rows.map((r) => r.name)).toHaveLength(4);
+        expect(prepared.rows.map((r) => r.name)).toContain('inosec_scope');
+      }
+      await expect(
+        db.read({ tenantId: a.id }, (c) => c.query('SELECT $1::uuid', ['not-a-uuid'])),
+      ).rejects.toMatchObject({ code: '22P02' });
+      // Several statements in one read, each its own round trip, all scoped.
+      const [x, y] = await db.read({ tenantId: a.id }, async (c) => [
+        await c.query<{ t: string }>("SELECT current_setting('inosec.tenant_id') AS t"),
+        await c.query<{ n: number }>('SELECT count(*)::int AS n FROM inosec.tenants'),
+      ]);
+      expect(x?.rows[0]?.t).toBe(a.id);
+      expect(y?.rows[0]?.n).toBe(1);
+      // A scope that is not a UUID never reaches SQL.
+      await expect(db.read({ tenantId: "x'; --" }, (c) => c.query('SELECT 1'))).rejects.toThrow(
+        /tenantId must be a UUID/,
+      );
+      // A value pg cannot serialise: a clear error, and the connection stays in step.
+      const circular: Record<string, unknown> = {};
+      circular['self'] = circular;
+      await expect(
+        db.read({ tenantId: a.id }, (c) => c.query('SELECT $1::jsonb AS j', [circular])),
+      ).rejects.toThrow(/circular/i);
+      const still = await db.read({ tenantId: a.id }, (c) => c.query<{ n: number }>('SELECT 2 AS n'));
+      expect(still.rows).toEqual([{ n: 2 }]);
     } finally {
       await one.end();
     }

@@ -378,3 +378,64 @@ describe('TOTP', () => {
     expect((await login(h, 'acme', user.email, user.password)).status).toBe(429);
   });
 });
+
+describe('changes made elsewhere (another replica, an operator in SQL) end cached sessions at once', () => {
+  /** The server's LISTEN connection for session changes is up (it starts in the background). */
+  async function listening(): Promise<void> {
+    for (let i = 0; i < 100; i++) {
+      const { rows } = await h.admin.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'inosec-principal-changes'",
+      );
+      if (rows[0]?.n === 1) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error('the principal-changes listener never connected');
+  }
+
+  /** The status `GET /api/auth/sessions` answers with `token` once it is no longer 200, within 2 s. */
+  async function refusedWithin2s(token: string): Promise<{ status: number; ms: number }> {
+    const started = Date.now();
+    for (;;) {
+      const res = await call(h, 'GET', '/api/auth/sessions', { token });
+      if (res.status !== 200 || Date.now() - started > 2_000) return { status: res.status, ms: Date.now() - started };
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  it('a revoked session, a removed role grant and a suspended tenant, all changed behind the server’s back', async () => {
+    await listening();
+    const tenant = await h.seedTenant('elsewhere');
+    const user = await h.seedUser(tenant, { roles: ['analyst'] });
+    const bystander = await h.seedUser(tenant, { roles: ['analyst'] });
+
+    // Session revoked in SQL: the cached principal (warmed by the first request) is dropped on the notice.
+    const first = await h.tokenFor(user);
+    expect((await call(h, 'GET', '/api/auth/sessions', { token: first })).status).toBe(200);
+    const sid = (JSON.parse(Buffer.from(first.split('.')[1]!, 'base64url').toString()) as { sid: string }).sid;
+    await h.admin.query("UPDATE inosec.sessions SET revoked_at = now(), revoked_reason = 'admin' WHERE id = $1", [
+      sid,
+    ]);
+    expect(await refusedWithin2s(first)).toMatchObject({ status: 401 });
+
+    // Role grant removed in SQL: the permission goes at once (403), the session stays.
+    const second = await h.tokenFor(user);
+    expect((await call(h, 'GET', '/api/alerts?limit=1', { token: second })).status).toBe(200);
+    await h.admin.query('DELETE FROM inosec.user_roles WHERE user_id = $1', [user.id]);
+    const started = Date.now();
+    let status = 200;
+    while (status === 200 && Date.now() - started < 2_000) {
+      status = (await call(h, 'GET', '/api/alerts?limit=1', { token: second })).status;
+    }
+    expect(status).toBe(403);
+
+    // Tenant suspended in SQL: every cached session of the tenant ends.
+    const third = await h.tokenFor(bystander);
+    expect((await call(h, 'GET', '/api/auth/sessions', { token: third })).status).toBe(200);
+    await h.admin.query("UPDATE inosec.tenants SET status = 'suspended' WHERE id = $1", [tenant.id]);
+    expect(await refusedWithin2s(third)).toMatchObject({ status: 401 });
+
+    // Another tenant's sessions were not touched by any of it.
+    const acmeUser = await h.seedUser(acme, { roles: ['analyst'] });
+    expect((await call(h, 'GET', '/api/auth/sessions', { token: await h.tokenFor(acmeUser) })).status).toBe(200);
+  });
+});

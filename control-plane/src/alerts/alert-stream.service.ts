@@ -17,7 +17,7 @@ import { LOGGER, PG_POOL } from '../tokens.js';
 import { ALERT_UPDATES_CHANNEL, RAISED_ALERTS_CHANNEL } from './alert-updates.repository.js';
 import { alertItems } from './alerts.repository.js';
 import { getIncident } from './incidents.repository.js';
-import { NotificationListener } from './notification-listener.js';
+import { NotificationListener } from '../database/notification-listener.js';
 
 /** Most open streams per tenant (per process), and in all. */
 export const MAX_STREAMS_PER_TENANT = 50;
@@ -166,13 +166,9 @@ export class AlertStreamService implements OnModuleDestroy {
   private async beat(stream: Stream): Promise<void> {
     if (!this.write(stream, ': heartbeat\n\n')) return;
     try {
-      let entry = this.cache.get(stream.sessionId);
-      if (entry === undefined) {
-        const principal = await readPrincipal(this.db.pool, stream.tenantId, stream.sessionId, stream.userId);
-        this.cache.set(stream.sessionId, stream.tenantId, stream.userId, principal);
-        entry = this.cache.get(stream.sessionId);
-      }
-      const principal = entry?.principal;
+      const principal = await this.cache.resolve(stream.sessionId, stream.tenantId, stream.userId, () =>
+        readPrincipal(this.db.pool, stream.tenantId, stream.sessionId, stream.userId),
+      );
       const live =
         principal !== undefined &&
         principal.sessionLive &&

@@ -1,6 +1,7 @@
 // telemetry.alerts as the application role reads and triages it (Row Level Security: the transaction's
 // tenant only). One statement per read: the queue page, the counts, one alert with its stored events.
 import type pg from 'pg';
+import type { Queryable } from '../database/tenant-db.js';
 import type {
   AlertCounts,
   AlertDetail,
@@ -105,7 +106,7 @@ function filterTerms(tenantId: string, filters: AlertFilters, params: unknown[])
 
 /** A page of the queue, newest last_seen first; `after` continues after that row. */
 export async function listAlerts(
-  client: pg.ClientBase,
+  client: Queryable,
   tenantId: string,
   filters: AlertFilters,
   after: KeysetPosition | undefined,
@@ -133,7 +134,7 @@ export async function listAlerts(
 
 /** Counts by severity × status under the same filters. */
 export async function countAlerts(
-  client: pg.ClientBase,
+  client: Queryable,
   tenantId: string,
   filters: AlertFilters,
 ): Promise<AlertCounts> {
@@ -188,7 +189,7 @@ interface DetailRow extends ItemRow {
 }
 
 /** One alert with its stored events (oldest first); undefined when the tenant has no such alert. */
-export async function alertDetail(client: pg.ClientBase, id: string): Promise<AlertDetail | undefined> {
+export async function alertDetail(client: Queryable, id: string): Promise<AlertDetail | undefined> {
   // Two statements: the alert, then its events with their times as a parameter, so the event tables' daily
   // partitions are pruned at plan time (one statement cannot know the days before it runs).
   const { rows } = await client.query<DetailRow>(

@@ -54,7 +54,7 @@ export class AlertsService {
     limit: number,
   ): Promise<{ items: AlertItem[]; nextCursor: string | null }> {
     const after = cursor === undefined ? undefined : decodeCursor(cursor);
-    return this.db.tx(actor, async (client) => {
+    return this.db.read(actor, async (client) => {
       const page = await listAlerts(client, actor.tenantId, filters, after, limit);
       return { items: page.items, nextCursor: page.next ? encodeCursor(page.next) : null };
     });
@@ -62,12 +62,12 @@ export class AlertsService {
 
   /** Counts by severity and status under the filters. */
   counts(actor: Actor, filters: AlertFilters): Promise<AlertCounts> {
-    return this.db.tx(actor, (client) => countAlerts(client, actor.tenantId, filters));
+    return this.db.read(actor, (client) => countAlerts(client, actor.tenantId, filters));
   }
 
   /** One alert with its stored events; 404 when the tenant has none with that id. */
   async detail(actor: Actor, id: string): Promise<AlertDetail> {
-    const alert = await this.db.tx(actor, (client) => alertDetail(client, id));
+    const alert = await this.db.read(actor, (client) => alertDetail(client, id));
     if (alert === undefined) throw new NotFoundProblem('alert');
     return alert;
   }

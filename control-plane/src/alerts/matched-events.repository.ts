@@ -2,7 +2,7 @@
 // each reference (agent_id, seq, time) is found by the (tenant_id, time) index of its table, then checked on
 // agent and seq. Alerts of every ruleset may point at any of the three detection tables, so all three are
 // searched; a reference whose event was dropped by retention simply finds nothing.
-import type pg from 'pg';
+import type { Queryable } from '../database/tenant-db.js';
 import type { MatchedEvent } from './alert-schemas.js';
 
 const ENVELOPE = 'e.agent_id, e.seq, e.time, e.observed_time, e.sensor, e.host_name, e.host_id, e.data';
@@ -110,7 +110,7 @@ export interface EventRef {
  * times. Runs in the caller's tenant transaction (the tenant views filter on it).
  */
 export async function eventsByRefs(
-  client: pg.ClientBase,
+  client: Queryable,
   refs: readonly EventRef[],
 ): Promise<Array<MatchedEvent & { alertId: string | null }>> {
   if (refs.length === 0) return [];
@@ -130,7 +130,7 @@ export async function eventsByRefs(
  * timeline. One statement; runs in the caller's tenant transaction.
  */
 export async function eventsOfAlerts(
-  client: pg.ClientBase,
+  client: Queryable,
   alertIds: readonly string[],
   limit: number,
 ): Promise<Array<MatchedEvent & { alertId: string | null }>> {

@@ -42,13 +42,9 @@ export class AuthGuard implements CanActivate {
     const token = bearer(request, spec.responses[200]?.contentType === 'text/event-stream');
     if (token === undefined) throw new UnauthorizedProblem();
     const claims = await this.tokens.verify(token);
-    let entry = this.cache.get(claims.sessionId);
-    if (entry === undefined || entry.userId !== claims.userId || entry.tenantId !== claims.tenantId) {
-      const principal = await readPrincipal(this.db.pool, claims.tenantId, claims.sessionId, claims.userId);
-      this.cache.set(claims.sessionId, claims.tenantId, claims.userId, principal);
-      entry = this.cache.get(claims.sessionId);
-    }
-    const principal = entry?.principal;
+    const principal = await this.cache.resolve(claims.sessionId, claims.tenantId, claims.userId, () =>
+      readPrincipal(this.db.pool, claims.tenantId, claims.sessionId, claims.userId),
+    );
     if (principal === undefined || !principal.sessionLive || principal.userStatus !== 'active') {
       throw new UnauthorizedProblem('the session ended', 'session_ended');
     }

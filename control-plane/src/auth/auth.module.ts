@@ -6,6 +6,7 @@ import { AuthRateLimits, PublicRateLimitGuard } from './auth-rate-limit.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { LoginThrottle } from './login-throttle.js';
+import { PrincipalChanges } from './principal-changes.js';
 import { SessionController } from './session.controller.js';
 import { SessionService } from './session.service.js';
 import { TotpController } from './totp.controller.js';
@@ -26,7 +27,8 @@ export const AUTH_CONTROLLERS = [AuthController, SessionController, AccountContr
     AuthMail,
     AuthRateLimits,
     PublicRateLimitGuard,
+    PrincipalChanges,
   ],
-  exports: [SessionService, AuthRateLimits],
+  exports: [SessionService, AuthRateLimits, PrincipalChanges],
 })
 export class AuthModule {}

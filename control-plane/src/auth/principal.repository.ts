@@ -4,6 +4,8 @@ import type { Permission } from './permissions.js';
 /** A session's state and its user's standing, as the guard checks them on each request. */
 export interface Principal {
   sessionLive: boolean;
+  /** When the session expires (ms since the epoch): a cached principal is not used past it. */
+  sessionExpiresAt: number;
   userStatus: string;
   tenantStatus: string;
   email: string;
@@ -14,6 +16,7 @@ export interface Principal {
 
 interface PrincipalRow {
   live: boolean;
+  expires_ms: number;
   user_status: string;
   tenant_status: string;
   email: string;
@@ -24,7 +27,8 @@ interface PrincipalRow {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const PRINCIPAL_SQL = `SELECT s.revoked_at IS NULL AND s.expires_at > now() AS live, u.status AS user_status,
+const PRINCIPAL_SQL = `SELECT s.revoked_at IS NULL AND s.expires_at > now() AS live,
+            (extract(epoch FROM s.expires_at) * 1000)::float8 AS expires_ms, u.status AS user_status,
             t.status AS tenant_status, u.email, u.is_super_admin, s.mfa,
             coalesce((SELECT array_agg(DISTINCT p ORDER BY p)
                         FROM inosec.user_roles ur
@@ -60,6 +64,7 @@ function toPrincipal(row: PrincipalRow | undefined): Principal | undefined {
   if (row === undefined) return undefined;
   return {
     sessionLive: row.live,
+    sessionExpiresAt: row.expires_ms,
     userStatus: row.user_status,
     tenantStatus: row.tenant_status,
     email: row.email,

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { ScopedQuery } from './scoped-query.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -6,6 +7,17 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 function uuidLiteral(value: string, what: string): string {
   if (!UUID.test(value)) throw new TypeError(`${what} must be a UUID`);
   return `'${value.toLowerCase()}'`;
+}
+
+/**
+ * What a read needs of a connection: `query`, as pg.ClientBase has it. Read-path repositories take this, so
+ * they run both inside a transaction (tx) and on a scoped reader (read).
+ */
+export interface Queryable {
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    text: string,
+    values?: unknown[],
+  ): Promise<pg.QueryResult<R>>;
 }
 
 /** Whose transaction this is: the tenant Row Level Security scopes it to, and the acting user (audit). */
@@ -25,6 +37,35 @@ export class TenantDb {
   /** Runs `fn` in one transaction scoped to `scope.tenantId`; rolls back if it throws. */
   async tx<T>(scope: TenantScope, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     return this.transaction(fn, scope);
+  }
+
+  /**
+   * Runs `fn`'s reads scoped to `scope.tenantId`, each statement in ONE round trip (ScopedQuery: the scope and
+   * the statement in one implicit, read-only transaction) instead of BEGIN / query / COMMIT. For reads that
+   * need no common snapshot: under READ COMMITTED each statement of a transaction sees its own snapshot
+   * anyway. A write fails (the transaction is read only).
+   */
+  async read<T>(scope: TenantScope, fn: (client: Queryable) => Promise<T>): Promise<T> {
+    const tenantId = uuidLiteral(scope.tenantId, 'tenantId').slice(1, -1);
+    const userId = scope.userId ? uuidLiteral(scope.userId, 'userId').slice(1, -1) : '';
+    const client = await this.pool.connect();
+    let broken = false;
+    const reader: Queryable = {
+      query: async <R extends pg.QueryResultRow>(text: string, values: unknown[] = []) => {
+        try {
+          return await new ScopedQuery<R>(tenantId, userId, text, values).run(client);
+        } catch (error) {
+          // A server error leaves the connection in step (the Sync was answered); anything else may not.
+          if (!isServerError(error)) broken = true;
+          throw error;
+        }
+      },
+    };
+    try {
+      return await fn(reader);
+    } finally {
+      client.release(broken);
+    }
   }
 
   /**
@@ -64,4 +105,9 @@ export class TenantDb {
       client.release(broken);
     }
   }
+}
+
+/** An error PostgreSQL answered with (it has a SQLSTATE), as opposed to a broken connection or a client bug. */
+function isServerError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string';
 }

@@ -10,6 +10,8 @@ export interface NotificationHandlers {
   notice(channel: string, payload: string): void;
   /** Listening again after a drop (not called for the first connection). */
   reconnected(): void;
+  /** The connection dropped: notifications are lost until `reconnected`. */
+  dropped?(): void;
 }
 
 const CHANNEL = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -31,6 +33,8 @@ export class NotificationListener {
     private readonly channels: readonly string[],
     private readonly handlers: NotificationHandlers,
     private readonly logger: Logger,
+    /** Who listens: the connection's application_name and the log lines' subject. */
+    private readonly name = 'inosec-alert-stream',
   ) {
     for (const channel of channels)
       if (!CHANNEL.test(channel)) throw new Error(`bad channel name ${channel}`);
@@ -64,13 +68,13 @@ export class NotificationListener {
     const client = new pg.Client({
       ...this.config,
       keepAlive: true,
-      application_name: 'inosec-alert-stream',
+      application_name: this.name,
     });
     client.on('notification', (message) => {
       this.handlers.notice(message.channel, message.payload ?? '');
     });
     client.on('error', (error) => {
-      this.logger.warn({ err: error }, 'alert stream: the LISTEN connection failed');
+      this.logger.warn({ err: error }, `${this.name}: the LISTEN connection failed`);
       this.drop(client);
     });
     client.on('end', () => this.drop(client));
@@ -102,6 +106,7 @@ export class NotificationListener {
     this.client = undefined;
     clearInterval(this.pingTimer);
     client.end().catch(() => undefined);
+    this.handlers.dropped?.();
     this.scheduleReconnect();
   }
 
@@ -114,7 +119,7 @@ export class NotificationListener {
       this.open().catch((error: unknown) => {
         this.logger.warn(
           { err: error, retryMs: this.retryMs },
-          'alert stream: reconnecting to PostgreSQL failed',
+          `${this.name}: reconnecting to PostgreSQL failed`,
         );
         this.scheduleReconnect();
       });
