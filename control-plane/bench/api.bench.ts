@@ -5,7 +5,7 @@
 // Prints BENCH lines and a table. Fails at once on a 4xx answer (a broken set-up: such a run measures nothing),
 // and at the end when a fixed-rate run was saturated: rate missed by > 5 %, 5xx answers, or requests unanswered
 // within 10 s (counted at 10 s in the percentiles). Those figures are printed first, marked `saturated`.
-// Scale down for a quick look: BENCH_API_TENANTS=50 BENCH_API_SECONDS=5.
+// Scale down for a quick look: BENCH_API_TENANTS=50 BENCH_API_SECONDS=5; one load only: BENCH_API_RUNS=list_alerts@1000,max.
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
@@ -19,6 +19,9 @@ const SECONDS = Number(process.env['BENCH_API_SECONDS'] ?? 20);
 const WARMUP_SECONDS = Number(process.env['BENCH_API_WARMUP_SECONDS'] ?? 5);
 const POOL_MAX = Number(process.env['BENCH_API_POOL_MAX'] ?? 20);
 const MAX_CONNECTIONS = 50;
+/** Only these runs (e.g. `list_alerts@1000,max`), for profiling one load; all of them by default. */
+const ONLY = process.env['BENCH_API_RUNS']?.split(',').map((run) => run.trim());
+const wanted = (run: string): boolean => ONLY === undefined || ONLY.includes(run);
 const RATES = [200, 1_000] as const;
 const LIST_PATH = '/api/alerts?limit=50';
 
@@ -143,7 +146,10 @@ describe('control plane API', () => {
           jwtSecret: h.jwtSecret,
           poolMax: POOL_MAX,
           dataDir: h.dir,
-          ...(cpuProfDir ? { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] } : {}),
+          nodeFlags: [
+            ...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : []),
+            ...(process.env['BENCH_API_NODE_FLAGS']?.split(' ').filter(Boolean) ?? []),
+          ],
         });
         stopServer = () => server.stop();
         await preflight(server.url, seed.tenants);
@@ -156,6 +162,7 @@ describe('control plane API', () => {
         const saturated: string[] = [];
         for (const rate of RATES) {
           for (const route of routes) {
+            if (!wanted(`${route.key}@${rate}`)) continue;
             assertAnswered(
               `${route.key} warm-up at ${rate}`,
               await runAtRate(server.url, route.next, { rate, seconds: WARMUP_SECONDS }),
@@ -171,24 +178,29 @@ describe('control plane API', () => {
           }
         }
 
-        assertAnswered(
-          'mixed warm-up',
-          await runMax(server.url, mixedRequests(seed.tenants), { connections: MAX_CONNECTIONS, seconds: 5 }),
-        );
-        const max = await runMax(server.url, mixedRequests(seed.tenants), {
-          connections: MAX_CONNECTIONS,
-          seconds: SECONDS,
-        });
-        assertAnswered('mixed maximum', max);
-        figure('api.achieved_rps', max.achievedRps, 'req/s', {
-          mix: 'half list, half detail',
-          connections: MAX_CONNECTIONS,
-          ...saturation(max, undefined),
-          p50_ms: Math.round(max.p50 * 10) / 10,
-          p95_ms: Math.round(max.p95 * 10) / 10,
-          p99_ms: Math.round(max.p99 * 10) / 10,
-        });
-        table.push(row(`mixed max (${MAX_CONNECTIONS} conn.)`, max));
+        if (wanted('max')) {
+          assertAnswered(
+            'mixed warm-up',
+            await runMax(server.url, mixedRequests(seed.tenants), {
+              connections: MAX_CONNECTIONS,
+              seconds: 5,
+            }),
+          );
+          const max = await runMax(server.url, mixedRequests(seed.tenants), {
+            connections: MAX_CONNECTIONS,
+            seconds: SECONDS,
+          });
+          assertAnswered('mixed maximum', max);
+          figure('api.achieved_rps', max.achievedRps, 'req/s', {
+            mix: 'half list, half detail',
+            connections: MAX_CONNECTIONS,
+            ...saturation(max, undefined),
+            p50_ms: Math.round(max.p50 * 10) / 10,
+            p95_ms: Math.round(max.p95 * 10) / 10,
+            p99_ms: Math.round(max.p99 * 10) / 10,
+          });
+          table.push(row(`mixed max (${MAX_CONNECTIONS} conn.)`, max));
+        }
 
         process.stdout.write(
           [

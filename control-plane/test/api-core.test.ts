@@ -171,15 +171,17 @@ describe('scoped reads: the tenant and the statement in one round trip (TenantDb
       expect(asA.rows.every((r) => r.t === a.id)).toBe(true);
       expect(asA.rowCount).toBe(asA.rows.length);
       // The same query as tenant B: B's rows only, never A's.
-      const asB = await db.read({ tenantId: b.id }, (c) => c.query<{ t: string }>(sql, ['%']));
+      const asB = await db.read({ tenantId: b.id }, (c) => c.query<{ t: string }>(sql, ['%']), {
+        plan: 'generic',
+      });
       expect(asB.rows.length).toBeGreaterThan(0);
       expect(asB.rows.every((r) => r.t === b.id)).toBe(true);
       // The settings ended with the implicit transaction.
-      const after = await one.query<{ t: string | null; u: string | null; ro: string }>(
+      const after = await one.query<{ t: string | null; u: string | null; ro: string; plan: string }>(
         `SELECT current_setting('inosec.tenant_id', true) AS t, current_setting('inosec.user_id', true) AS u,
-                current_setting('transaction_read_only') AS ro`,
+                current_setting('transaction_read_only') AS ro, current_setting('plan_cache_mode') AS plan`,
       );
-      expect(after.rows[0]).toEqual({ t: '', u: '', ro: 'off' });
+      expect(after.rows[0]).toEqual({ t: '', u: '', ro: 'off', plan: 'auto' });
       // Parsers as pg's own queries: a timestamptz arrives as a Date, an int as a number, arrays as arrays.
       const typed = await db.read({ tenantId: a.id }, (c) =>
         c.query<{ at: Date; n: number; xs: string[] }>(

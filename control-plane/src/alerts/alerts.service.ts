@@ -54,15 +54,20 @@ export class AlertsService {
     limit: number,
   ): Promise<{ items: AlertItem[]; nextCursor: string | null }> {
     const after = cursor === undefined ? undefined : decodeCursor(cursor);
-    return this.db.read(actor, async (client) => {
-      const page = await listAlerts(client, actor.tenantId, filters, after, limit);
-      return { items: page.items, nextCursor: page.next ? encodeCursor(page.next) : null };
-    });
+    // One plan for every tenant and filter value: the newest alerts of a tenant by index whatever the values.
+    return this.db.read(
+      actor,
+      async (client) => {
+        const page = await listAlerts(client, actor.tenantId, filters, after, limit);
+        return { items: page.items, nextCursor: page.next ? encodeCursor(page.next) : null };
+      },
+      { plan: 'generic' },
+    );
   }
 
   /** Counts by severity and status under the filters. */
   counts(actor: Actor, filters: AlertFilters): Promise<AlertCounts> {
-    return this.db.read(actor, (client) => countAlerts(client, actor.tenantId, filters));
+    return this.db.read(actor, (client) => countAlerts(client, actor.tenantId, filters), { plan: 'generic' });
   }
 
   /** One alert with its stored events; 404 when the tenant has none with that id. */

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { ScopedQuery } from './scoped-query.js';
+import { ScopedQuery, type PlanMode } from './scoped-query.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -43,9 +43,14 @@ export class TenantDb {
    * Runs `fn`'s reads scoped to `scope.tenantId`, each statement in ONE round trip (ScopedQuery: the scope and
    * the statement in one implicit, read-only transaction) instead of BEGIN / query / COMMIT. For reads that
    * need no common snapshot: under READ COMMITTED each statement of a transaction sees its own snapshot
-   * anyway. A write fails (the transaction is read only).
+   * anyway. A write fails (the transaction is read only). `options.plan` says how its statements are planned
+   * (see PlanMode).
    */
-  async read<T>(scope: TenantScope, fn: (client: Queryable) => Promise<T>): Promise<T> {
+  async read<T>(
+    scope: TenantScope,
+    fn: (client: Queryable) => Promise<T>,
+    options: { plan?: PlanMode } = {},
+  ): Promise<T> {
     const tenantId = uuidLiteral(scope.tenantId, 'tenantId').slice(1, -1);
     const userId = scope.userId ? uuidLiteral(scope.userId, 'userId').slice(1, -1) : '';
     const client = await this.pool.connect();
@@ -53,7 +58,7 @@ export class TenantDb {
     const reader: Queryable = {
       query: async <R extends pg.QueryResultRow>(text: string, values: unknown[] = []) => {
         try {
-          return await new ScopedQuery<R>(tenantId, userId, text, values).run(client);
+          return await new ScopedQuery<R>(tenantId, userId, text, values, options.plan).run(client);
         } catch (error) {
           // A server error leaves the connection in step (the Sync was answered); anything else may not.
           if (!isServerError(error)) broken = true;
@@ -109,5 +114,7 @@ export class TenantDb {
 
 /** An error PostgreSQL answered with (it has a SQLSTATE), as opposed to a broken connection or a client bug. */
 function isServerError(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string';
+  return (
+    typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string'
+  );
 }
