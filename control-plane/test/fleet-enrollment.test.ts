@@ -17,6 +17,7 @@ import {
   callHeartbeat,
   createToken,
   enrollAgent,
+  openPushStream,
   pushOneBatch,
   startFleetCollector,
   startFleetHarness,
@@ -378,6 +379,36 @@ describe('enrollment', () => {
       await h.admin.query(`UPDATE inosec.tenants SET status = 'active' WHERE id = $1`, [tenantB.id]);
     }
     expect((await pushOneBatch(collectorPort, h.rootPem, agentB, 1, 1)).ack?.status).toBe(
+      inosec.v1.PushAck.Status.STATUS_STORED,
+    );
+  });
+
+  it('a stream opened before the suspension stores nothing after it', async () => {
+    const token = await createToken(h, adminB);
+    const agentB = await enrollAgent(h, token.token, 'b-open-stream');
+    const stream = openPushStream(collectorPort, h.rootPem, agentB);
+    try {
+      expect((await stream.send(1, 2)).ack?.status).toBe(inosec.v1.PushAck.Status.STATUS_STORED);
+      await h.admin.query(`UPDATE inosec.tenants SET status = 'suspended' WHERE id = $1`, [tenantB.id]);
+      const refused = await stream.send(3, 2);
+      expect(refused.ack?.status).toBe(inosec.v1.PushAck.Status.STATUS_REJECTED);
+      expect(refused.ack?.rejection?.message).toMatch(/suspended or archived/);
+      // The collector then ends the stream with PERMISSION_DENIED: the agent is told, not left waiting.
+      expect((await stream.send(5, 1)).status).toMatchObject({
+        code: grpc.status.PERMISSION_DENIED,
+        details: expect.stringMatching(/suspended or archived/) as unknown,
+      });
+    } finally {
+      stream.close();
+      await h.admin.query(`UPDATE inosec.tenants SET status = 'active' WHERE id = $1`, [tenantB.id]);
+    }
+    const stored = await h.admin.query<{ seq: string }>(
+      'SELECT seq FROM telemetry.metrics WHERE agent_id = $1 ORDER BY seq',
+      [agentB.agentId],
+    );
+    expect(stored.rows.map((r) => Number(r.seq))).toEqual([1, 2]);
+    // Active again: the same agent stores once more.
+    expect((await pushOneBatch(collectorPort, h.rootPem, agentB, 3, 2)).ack?.status).toBe(
       inosec.v1.PushAck.Status.STATUS_STORED,
     );
   });

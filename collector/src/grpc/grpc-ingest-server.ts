@@ -259,12 +259,22 @@ export async function startGrpcIngestServer(options: GrpcIngestServerOptions): P
       const log = logger.child({ agentId: identity.agentId, peer });
       log.debug('Ingest stream opened');
       const acks = new StreamAcks(identity.agentId);
-      // Outcomes in arrival order; at most `depth` in processing while the stream is read.
+      // Outcomes in arrival order; at most `depth` in processing while the stream is read. Read with 'data'
+      // events and pause/resume, not an async iterator: an iterator destroys the stream when the status is
+      // emitted as an 'error' (how grpc-js ends a stream with a status), so a refusal in mid-stream (agent
+      // revoked, tenant suspended) or a shutdown never reached the agent, whose stream just went silent.
       const inFlight: Promise<void>[] = [];
-      try {
-        // Not `for await (… of call)`: ending that loop destroys the duplex, and the status never reaches the agent.
-        for await (const bytes of call.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
-          if (ended) break;
+      let reading = false;
+      const readMore = async (): Promise<void> => {
+        while (inFlight.length >= depth) await inFlight.shift();
+        // Across all streams: read no further while the collector holds its limit of batch bytes.
+        await options.ingest.capacity();
+        reading = false;
+        if (!ended && !stopping) call.resume();
+      };
+      await new Promise<void>((resolve) => {
+        call.on('data', (bytes: Buffer) => {
+          if (ended || stopping) return;
           const outcome = options.ingest.ingest(identity, bytes, 'grpc');
           const answered = (chain = chain.then(async () => {
             const result = await outcome;
@@ -275,11 +285,21 @@ export async function startGrpcIngestServer(options: GrpcIngestServerOptions): P
             }
           }));
           inFlight.push(answered);
-          if (inFlight.length >= depth) await inFlight.shift();
-          // Across all streams: read no further while the collector holds its limit of batch bytes.
-          await options.ingest.capacity();
-          if (stopping) break;
-        }
+          if (!reading) {
+            reading = true;
+            call.pause();
+            readMore().catch((error: unknown) => {
+              log.warn({ err: error }, 'Ingest stream failed');
+              finish({ code: grpc.status.UNAVAILABLE, details: 'stream failed' });
+            });
+          }
+        });
+        call.once('end', () => resolve());
+        call.once('close', () => resolve());
+        call.once('error', () => resolve());
+        call.resume();
+      });
+      try {
         await chain;
         if (stopping) finish({ code: grpc.status.UNAVAILABLE, details: 'collector shutting down' });
         else finish();

@@ -77,7 +77,10 @@ const COPY_SQL = Object.fromEntries(
 // Locks the agents' rows for the transaction, in agent id order (two transactions locking the same agents
 // can never deadlock), and reads what each has stored. Batches of one agent commit one after the other,
 // whichever collector holds them.
-const LOCK_SQL = `SELECT agent_id, tenant_id::text AS tenant_id, revoked_at IS NOT NULL AS revoked, committed::text AS committed
+// Whether the agent's tenant may still ingest is read here too, so a tenant suspended while its agents' streams
+// are open stores nothing more from its next batch on.
+const LOCK_SQL = `SELECT agent_id, tenant_id::text AS tenant_id, revoked_at IS NOT NULL AS revoked, committed::text AS committed,
+       telemetry.tenant_ingest_active(tenant_id) AS tenant_active
   FROM telemetry.agents WHERE agent_id = ANY($1::text[]) ORDER BY agent_id FOR UPDATE`;
 
 const COMMIT_RANGES_SQL = `UPDATE telemetry.agents a
@@ -89,6 +92,7 @@ interface AgentRow {
   tenant_id: string;
   revoked: boolean;
   committed: string;
+  tenant_active: boolean;
 }
 
 /**
@@ -271,6 +275,12 @@ export class TelemetryWriter {
         return new AgentNotAllowedError(
           'tenant_mismatch',
           `agent ${agentId} is enrolled in another tenant than its credentials name`,
+        );
+      }
+      if (!agent.tenant_active) {
+        return new AgentNotAllowedError(
+          'tenant_inactive',
+          `the tenant of agent ${agentId} is suspended or archived`,
         );
       }
       const stored = committed.get(agentId) ?? parseMultirange(agent.committed);

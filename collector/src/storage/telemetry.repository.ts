@@ -5,7 +5,7 @@ import type { TelemetryTable } from './event-rows.js';
 /** The agent may not store anything: unknown, revoked, or enrolled in another tenant than it claims. */
 export class AgentNotAllowedError extends InosecError {
   constructor(
-    readonly why: 'unknown' | 'revoked' | 'tenant_mismatch',
+    readonly why: 'unknown' | 'revoked' | 'tenant_mismatch' | 'tenant_inactive',
     message: string,
   ) {
     super(`agent_${why}`, message);

@@ -178,33 +178,17 @@ export async function startFleetCollector(
   return { collector, port: collector.grpcPort };
 }
 
-/** One Push stream to the collector with an agent's certificate: sends one batch, resolves with its ack or the end status. */
-export async function pushOneBatch(
-  port: number,
-  rootPem: string,
-  agent: { agentId: string; keyPem: string; certChainPem: string },
-  firstSeq: number,
-  count = 3,
-): Promise<{ ack?: PushAck; status?: grpc.StatusObject }> {
-  const client = new grpc.Client(
-    `localhost:${port}`,
-    grpc.credentials.createSsl(
-      Buffer.from(rootPem),
-      Buffer.from(agent.keyPem),
-      Buffer.from(agent.certChainPem),
-    ),
-  );
-  const { push } = ingestPushRawDefinition;
-  const call = client.makeBidiStreamRequest(push.path, push.requestSerialize, push.responseDeserialize);
+/** A batch of `count` metric events of `agent` from `firstSeq`. */
+function metricBatch(agentId: string, firstSeq: number, count: number): Uint8Array {
   const nowUs = Date.now() * 1000;
   const batch = EventBatch.create({
-    agentId: agent.agentId,
-    batchId: `${agent.agentId}:${firstSeq}`,
+    agentId,
+    batchId: `${agentId}:${firstSeq}`,
     firstSeq,
     sentTimeUnixUs: nowUs,
     events: Array.from({ length: count }, (_, i) =>
       inosec.v1.Event.create({
-        agentId: agent.agentId,
+        agentId,
         seq: firstSeq + i,
         timeUnixUs: nowUs - 1_000_000,
         observedTimeUnixUs: nowUs - 999_000,
@@ -219,17 +203,61 @@ export async function pushOneBatch(
     ),
     host: { hostname: 'fleet-test' },
   });
-  try {
-    return await new Promise((resolve) => {
-      call.on('data', (ack: PushAck) => {
-        resolve({ ack });
-        call.end();
+  return EventBatch.encode(batch).finish();
+}
+
+/** An open Push stream of `agent` over mTLS: send batches one by one, each answered by its ack or the end. */
+export function openPushStream(
+  port: number,
+  rootPem: string,
+  agent: { agentId: string; keyPem: string; certChainPem: string },
+): { send(firstSeq: number, count?: number): Promise<{ ack?: PushAck; status?: grpc.StatusObject }>; close(): void } {
+  const client = new grpc.Client(
+    `localhost:${port}`,
+    grpc.credentials.createSsl(
+      Buffer.from(rootPem),
+      Buffer.from(agent.keyPem),
+      Buffer.from(agent.certChainPem),
+    ),
+  );
+  const { push } = ingestPushRawDefinition;
+  const call = client.makeBidiStreamRequest(push.path, push.requestSerialize, push.responseDeserialize);
+  let waiting: ((answer: { ack?: PushAck; status?: grpc.StatusObject }) => void) | undefined;
+  let ended: grpc.StatusObject | undefined;
+  call.on('data', (ack: PushAck) => waiting?.({ ack }));
+  call.on('error', () => undefined);
+  call.on('status', (status: grpc.StatusObject) => {
+    ended = status;
+    waiting?.({ status });
+  });
+  call.on('error', () => undefined);
+  return {
+    send(firstSeq, count = 3) {
+      if (ended !== undefined) return Promise.resolve({ status: ended });
+      return new Promise((resolve) => {
+        waiting = resolve;
+        call.write(metricBatch(agent.agentId, firstSeq, count));
       });
-      call.on('status', (status: grpc.StatusObject) => resolve({ status }));
-      call.on('error', () => undefined);
-      call.write(EventBatch.encode(batch).finish());
-    });
+    },
+    close() {
+      call.end();
+      client.close();
+    },
+  };
+}
+
+/** Opens a Push stream, sends one batch and answers with its ack, or the stream's status if it ended first. */
+export async function pushOneBatch(
+  port: number,
+  rootPem: string,
+  agent: { agentId: string; keyPem: string; certChainPem: string },
+  firstSeq: number,
+  count = 3,
+): Promise<{ ack?: PushAck; status?: grpc.StatusObject }> {
+  const stream = openPushStream(port, rootPem, agent);
+  try {
+    return await stream.send(firstSeq, count);
   } finally {
-    client.close();
+    stream.close();
   }
 }
