@@ -397,7 +397,8 @@ describe('changes made elsewhere (another replica, an operator in SQL) end cache
     const started = Date.now();
     for (;;) {
       const res = await call(h, 'GET', '/api/auth/sessions', { token });
-      if (res.status !== 200 || Date.now() - started > 2_000) return { status: res.status, ms: Date.now() - started };
+      if (res.status !== 200 || Date.now() - started > 2_000)
+        return { status: res.status, ms: Date.now() - started };
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
@@ -411,10 +412,12 @@ describe('changes made elsewhere (another replica, an operator in SQL) end cache
     // Session revoked in SQL: the cached principal (warmed by the first request) is dropped on the notice.
     const first = await h.tokenFor(user);
     expect((await call(h, 'GET', '/api/auth/sessions', { token: first })).status).toBe(200);
-    const sid = (JSON.parse(Buffer.from(first.split('.')[1]!, 'base64url').toString()) as { sid: string }).sid;
-    await h.admin.query("UPDATE inosec.sessions SET revoked_at = now(), revoked_reason = 'admin' WHERE id = $1", [
-      sid,
-    ]);
+    const sid = (JSON.parse(Buffer.from(first.split('.')[1]!, 'base64url').toString()) as { sid: string })
+      .sid;
+    await h.admin.query(
+      "UPDATE inosec.sessions SET revoked_at = now(), revoked_reason = 'admin' WHERE id = $1",
+      [sid],
+    );
     expect(await refusedWithin2s(first)).toMatchObject({ status: 401 });
 
     // Role grant removed in SQL: the permission goes at once (403), the session stays.
@@ -436,6 +439,8 @@ describe('changes made elsewhere (another replica, an operator in SQL) end cache
 
     // Another tenant's sessions were not touched by any of it.
     const acmeUser = await h.seedUser(acme, { roles: ['analyst'] });
-    expect((await call(h, 'GET', '/api/auth/sessions', { token: await h.tokenFor(acmeUser) })).status).toBe(200);
+    expect((await call(h, 'GET', '/api/auth/sessions', { token: await h.tokenFor(acmeUser) })).status).toBe(
+      200,
+    );
   });
 });

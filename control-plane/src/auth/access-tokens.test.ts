@@ -25,9 +25,9 @@ describe('AccessTokens', () => {
     await tokens.verify(token);
     const [header, payload, signature] = token.split('.') as [string, string, string];
     const body = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
-    const forged = Buffer.from(JSON.stringify({ ...body, tid: '22222222-2222-4222-8222-222222222222' })).toString(
-      'base64url',
-    );
+    const forged = Buffer.from(
+      JSON.stringify({ ...body, tid: '22222222-2222-4222-8222-222222222222' }),
+    ).toString('base64url');
     await expect(tokens.verify(`${header}.${forged}.${signature}`)).rejects.toMatchObject({
       code: 'invalid_token',
     });

@@ -81,7 +81,10 @@ export class PrincipalChanges implements OnApplicationBootstrap, OnModuleDestroy
     if (UUID.test(payload)) this.cache.invalidateTenant(payload);
     else {
       // Not what the trigger sends: be safe, forget everything.
-      this.logger.warn({ payload: payload.slice(0, 80) }, 'unexpected principal change notice; cache emptied');
+      this.logger.warn(
+        { payload: payload.slice(0, 80) },
+        'unexpected principal change notice; cache emptied',
+      );
       this.cache.clear();
     }
   }

@@ -211,7 +211,10 @@ export function openPushStream(
   port: number,
   rootPem: string,
   agent: { agentId: string; keyPem: string; certChainPem: string },
-): { send(firstSeq: number, count?: number): Promise<{ ack?: PushAck; status?: grpc.StatusObject }>; close(): void } {
+): {
+  send(firstSeq: number, count?: number): Promise<{ ack?: PushAck; status?: grpc.StatusObject }>;
+  close(): void;
+} {
   const client = new grpc.Client(
     `localhost:${port}`,
     grpc.credentials.createSsl(
