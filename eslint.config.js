@@ -55,6 +55,14 @@ export default tseslint.config(
     rules: { 'no-console': 'off' },
   },
   {
+    // The console: browser code typed by its own program (DOM, JSX, bundler resolution).
+    files: ['dashboards/app/**/*.{ts,tsx}', 'dashboards/vite.config.ts'],
+    languageOptions: {
+      globals: { ...globals.browser },
+      parserOptions: { project: './dashboards/tsconfig.app.json', tsconfigRootDir: root },
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },

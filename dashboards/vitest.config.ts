@@ -1,3 +1,5 @@
 import { workspaceProject } from '../vitest.shared.js';
 
-export default workspaceProject('dashboards');
+export default workspaceProject('dashboards', {
+  test: { include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'electron/src/**/*.test.ts'] },
+});

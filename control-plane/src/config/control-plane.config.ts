@@ -111,6 +111,13 @@ export const controlPlaneConfigSchema = z.object({
     .describe(
       'absolute path of the nats-server include file the control plane rewrites with the operator JWT and the telemetry account JWT on each agent revocation (unset: not written)',
     ),
+  INOSEC_CONSOLE_DIR: z
+    .string()
+    .regex(/^\/[^\0]*$/, 'an absolute path')
+    .optional()
+    .describe(
+      'absolute path of the built security console served at / (default: dashboards/dist/console of this installation)',
+    ),
   LOG_LEVEL: configFields.logLevel(),
 });
 

@@ -11,6 +11,13 @@ import type { ControlPlaneConfig } from '../config/control-plane.config.js';
 import { NestPinoLogger } from '../logging/logger.js';
 import type { ControlPlaneMetrics } from '../metrics/metrics.registry.js';
 import type { ServerContext } from '../server-context.js';
+import {
+  CONSOLE_CACHE_CONTROL,
+  CONSOLE_CSP,
+  consoleResponseKind,
+  defaultConsoleDir,
+  registerConsole,
+} from './console-static.js';
 import { ProblemFilter } from './problem.filter.js';
 
 export interface ControlPlaneServerOptions {
@@ -32,6 +39,9 @@ export interface ControlPlaneServer {
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
+/** The API's (and every non-console response's) Content-Security-Policy: it serves no pages. */
+const API_CSP =
+  "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 /** A client-supplied X-Request-Id is kept when it is well-formed, so one id follows a call across services. */
 function requestId(request: { headers: Record<string, string | string[] | undefined> }): string {
@@ -69,6 +79,8 @@ export async function startControlPlaneServer(
 
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onSend', async (request, reply) => {
+    // A console file or page: errors on the way (a file gone between check and send) are not console pages.
+    const kind = reply.statusCode < 400 ? consoleResponseKind(request) : undefined;
     void reply
       .header('X-Request-Id', request.id)
       .header('X-Content-Type-Options', 'nosniff')
@@ -77,11 +89,10 @@ export async function startControlPlaneServer(
       .header('Cross-Origin-Resource-Policy', 'same-origin')
       .header('Cross-Origin-Opener-Policy', 'same-origin')
       .header('Permissions-Policy', 'camera=(), microphone=(), geolocation=()')
-      .header(
-        'Content-Security-Policy',
-        "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-      );
-    if (request.url.startsWith('/api/') && !reply.hasHeader('Cache-Control')) {
+      .header('Content-Security-Policy', kind ? CONSOLE_CSP : API_CSP);
+    if (kind) {
+      void reply.header('Cache-Control', CONSOLE_CACHE_CONTROL[kind]);
+    } else if (request.url.startsWith('/api/') && !reply.hasHeader('Cache-Control')) {
       void reply.header('Cache-Control', 'no-store');
     }
     if (request.protocol === 'https') {
@@ -103,6 +114,8 @@ export async function startControlPlaneServer(
     if (PROBES.has(route)) request.log.debug(line, 'request');
     else request.log.info(line, 'request');
   });
+  // The console on the same origin: GET and HEAD of any path no API route has.
+  await registerConsole(fastify, config.INOSEC_CONSOLE_DIR ?? defaultConsoleDir(), httpLogger);
 
   await app.listen(config.INOSEC_HTTP_PORT, config.INOSEC_HTTP_HOST);
   const address = app.getHttpServer().address() as AddressInfo;

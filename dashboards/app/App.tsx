@@ -1,0 +1,65 @@
+// The console: the session decides between sign-in and the shell; the shell's path picks the view.
+import { createContext, useContext, useEffect, useMemo, useSyncExternalStore } from 'react';
+import { AlertDetailView } from './alerts/AlertDetail.js';
+import { AlertQueue } from './alerts/AlertQueue.js';
+import { createApi, type Api } from './api/client.js';
+import { LoginPage } from './auth/LoginPage.js';
+import { SetupPage } from './auth/SetupPage.js';
+import { Session } from './auth/session.js';
+import { Shell } from './shell/Shell.js';
+import { useRoute } from './shell/router.js';
+import { Empty, Loading } from './ui/primitives.js';
+
+interface ConsoleContext {
+  session: Session;
+  api: Api;
+}
+
+const Context = createContext<ConsoleContext | null>(null);
+
+export function useConsole(): ConsoleContext {
+  const value = useContext(Context);
+  if (value === null) throw new Error('useConsole outside the console');
+  return value;
+}
+
+export function App() {
+  const session = useMemo(() => new Session(), []);
+  const api = useMemo(() => createApi(session), [session]);
+  const route = useRoute();
+  const state = useSyncExternalStore(
+    (listener) => session.subscribe(listener),
+    () => session.state,
+  );
+  useEffect(() => {
+    void session.restore();
+  }, [session]);
+
+  const setupToken = route.path === '/setup' ? route.query.get('token') : null;
+  if (setupToken) return <SetupPage token={setupToken} />;
+  if (state.status === 'restoring') return <Loading what="your session" />;
+  if (state.status !== 'active') {
+    return <LoginPage session={session} {...(state.status === 'expired' ? { notice: state.reason } : {})} />;
+  }
+  return (
+    <Context.Provider value={{ session, api }}>
+      <Shell>
+        <Views />
+      </Shell>
+    </Context.Provider>
+  );
+}
+
+function Views() {
+  const route = useRoute();
+  const detail = /^\/alerts\/([0-9a-f-]{36})$/.exec(route.path);
+  if (detail?.[1]) return <AlertDetailView id={detail[1]} />;
+  if (route.path === '/' || route.path === '/alerts') return <AlertQueue />;
+  return (
+    <Empty title="This view does not exist">
+      <a className="text-accent underline" href="/alerts">
+        Go to the alert queue
+      </a>
+    </Empty>
+  );
+}

@@ -1,0 +1,83 @@
+// The frame around every view: navigation, the signed-in user, sign-out. Links are real links (the router
+// intercepts same-origin clicks), so middle-click opens a view in a new tab.
+import { useEffect, useState, type MouseEvent, type ReactNode } from 'react';
+import { useConsole } from '../App.js';
+import { must } from '../api/client.js';
+import { Button } from '../ui/primitives.js';
+import { navigate, useRoute } from './router.js';
+
+const NAV = [{ href: '/alerts', label: 'Alerts' }] as const;
+
+export function Link({
+  href,
+  children,
+  className,
+}: {
+  href: string;
+  children: ReactNode;
+  className?: string;
+}) {
+  function onClick(event: MouseEvent<HTMLAnchorElement>): void {
+    if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    event.preventDefault();
+    navigate(href);
+  }
+  return (
+    <a href={href} onClick={onClick} className={className}>
+      {children}
+    </a>
+  );
+}
+
+export function Shell({ children }: { children: ReactNode }) {
+  const { api, session } = useConsole();
+  const route = useRoute();
+  const [me, setMe] = useState<{ email: string; tenant: string } | null>(null);
+  useEffect(() => {
+    must(api.GET('/api/auth/me'))
+      .then((body) => setMe({ email: body.user.email, tenant: body.tenant.slug }))
+      .catch(() => setMe(null));
+  }, [api]);
+  return (
+    <div className="flex h-full">
+      <nav aria-label="Main" className="flex w-48 shrink-0 flex-col border-r border-line bg-panel">
+        <div className="px-4 py-3 text-lg font-semibold tracking-tight">InoSec</div>
+        <ul className="flex-1 space-y-0.5 px-2">
+          {NAV.map((item) => {
+            const current =
+              route.path === item.href ||
+              route.path.startsWith(`${item.href}/`) ||
+              (route.path === '/' && item.href === '/alerts');
+            return (
+              <li key={item.href}>
+                <Link
+                  href={item.href}
+                  className={`block rounded px-3 py-1.5 text-sm ${current ? 'bg-raised text-fg' : 'text-muted hover:bg-raised hover:text-fg'}`}
+                >
+                  <span aria-current={current ? 'page' : undefined}>{item.label}</span>
+                </Link>
+              </li>
+            );
+          })}
+        </ul>
+        <div className="border-t border-line p-3 text-xs text-muted">
+          {me ? (
+            <p className="truncate" title={`${me.email} · ${me.tenant}`}>
+              {me.email}
+              <br />
+              <span data-testid="tenant-slug">{me.tenant}</span>
+            </p>
+          ) : null}
+          <Button
+            variant="ghost"
+            className="mt-2 w-full justify-center"
+            onClick={() => void session.logout()}
+          >
+            Sign out
+          </Button>
+        </div>
+      </nav>
+      <main className="min-w-0 flex-1 overflow-hidden">{children}</main>
+    </div>
+  );
+}
