@@ -2,9 +2,13 @@
 import { createContext, useContext, useEffect, useMemo, useSyncExternalStore } from 'react';
 import { AlertDetailView } from './alerts/AlertDetail.js';
 import { AlertQueue } from './alerts/AlertQueue.js';
+import { FleetView } from './fleet/FleetView.js';
+import { IncidentsView } from './incidents/IncidentsView.js';
+import { RulesView } from './rules/RulesView.js';
+import { SettingsView } from './settings/SettingsView.js';
 import { createApi, type Api } from './api/client.js';
 import { LoginPage } from './auth/LoginPage.js';
-import { SetupPage } from './auth/SetupPage.js';
+import { SetupPage, VerifyEmailPage } from './auth/SetupPage.js';
 import { Session } from './auth/session.js';
 import { Shell } from './shell/Shell.js';
 import { useRoute } from './shell/router.js';
@@ -35,8 +39,12 @@ export function App() {
     void session.restore();
   }, [session]);
 
-  const setupToken = route.path === '/setup' ? route.query.get('token') : null;
-  if (setupToken) return <SetupPage token={setupToken} />;
+  // The pages of one-time links (first start, invitations, password resets, e-mail verification).
+  const linkToken = route.query.get('token');
+  if (linkToken && (route.path === '/setup' || route.path === '/accept-invite'))
+    return <SetupPage token={linkToken} />;
+  if (linkToken && route.path === '/reset-password') return <SetupPage token={linkToken} purpose="reset" />;
+  if (linkToken && route.path === '/verify-email') return <VerifyEmailPage token={linkToken} />;
   if (state.status === 'restoring') return <Loading what="your session" />;
   if (state.status !== 'active') {
     return <LoginPage session={session} {...(state.status === 'expired' ? { notice: state.reason } : {})} />;
@@ -55,6 +63,11 @@ function Views() {
   const detail = /^\/alerts\/([0-9a-f-]{36})$/.exec(route.path);
   if (detail?.[1]) return <AlertDetailView id={detail[1]} />;
   if (route.path === '/' || route.path === '/alerts') return <AlertQueue />;
+  // Each of these views routes its own sub-paths (/incidents/<id>, /settings/sessions, ...).
+  if (route.path === '/incidents' || route.path.startsWith('/incidents/')) return <IncidentsView />;
+  if (route.path === '/fleet' || route.path.startsWith('/fleet/')) return <FleetView />;
+  if (route.path === '/rules' || route.path.startsWith('/rules/')) return <RulesView />;
+  if (route.path === '/settings' || route.path.startsWith('/settings/')) return <SettingsView />;
   return (
     <Empty title="This view does not exist">
       <a className="text-accent underline" href="/alerts">

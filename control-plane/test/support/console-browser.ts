@@ -34,6 +34,8 @@ export interface ConsoleAppliance {
   appliance: ApplianceProcess;
   dataDir: string;
   browser: Browser;
+  /** The appliance's PostgreSQL superuser URL: fixtures only. */
+  superuserUrl(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -43,9 +45,10 @@ export async function startConsoleAppliance(): Promise<ConsoleAppliance> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'inosec-console-'));
   await chmod(dir, 0o755);
   const dataDir = path.join(dir, 'data');
+  const pgPort = await freePort();
   const appliance = runAppliance({
     INOSEC_DATA_DIR: dataDir,
-    INOSEC_PG_PORT: String(await freePort()),
+    INOSEC_PG_PORT: String(pgPort),
     INOSEC_HTTP_PORT: '0',
     INOSEC_GRPC_PORT: '0',
     INOSEC_AGENT_CONTROL_PORT: '0',
@@ -61,6 +64,11 @@ export async function startConsoleAppliance(): Promise<ConsoleAppliance> {
     appliance,
     dataDir,
     browser,
+    async superuserUrl() {
+      const secret = path.join(dataDir, 'secrets', 'postgres-superuser.password');
+      const password = (await readFile(secret, 'utf8')).trim();
+      return `postgres://inosec:${encodeURIComponent(password)}@127.0.0.1:${pgPort}/inosec`;
+    },
     async close() {
       await browser.close();
       if (appliance.child.exitCode === null) {
@@ -185,4 +193,25 @@ export async function expectAccessible(page: Page, view: string): Promise<void> 
 /** A full-page screenshot of a view, in the known folder. */
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/** The token of the newest mail in the appliance's outbox to `to` that carries a link to `linkPath`. */
+export async function mailedToken(dataDir: string, to: string, linkPath: string): Promise<string> {
+  const { readdir } = await import('node:fs/promises');
+  const outbox = path.join(dataDir, 'outbox');
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const files = (await readdir(outbox).catch(() => [] as string[])).sort().reverse();
+    for (const file of files) {
+      // Quoted-printable: soft line breaks and =3D undone before looking for the link.
+      const text = (await readFile(path.join(outbox, file), 'utf8'))
+        .replace(/=\r?\n/g, '')
+        .replace(/=3D/g, '=');
+      if (!text.includes(to)) continue;
+      const match = new RegExp(`${linkPath}\\?token=([A-Za-z0-9._~%-]+)`).exec(text);
+      if (match?.[1]) return decodeURIComponent(match[1]);
+    }
+    if (Date.now() > deadline) throw new Error(`no mail to ${to} with a ${linkPath} link in ${outbox}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }

@@ -103,6 +103,21 @@ export function AlertDetailView({ id }: { id: string }) {
             </Button>
           )}
           {alert.host.name ? <Button onClick={() => setSuppressing(true)}>Suppress for host…</Button> : null}
+          {alert.incidentId ? (
+            <Link
+              href={`/incidents/${alert.incidentId}`}
+              className="rounded border border-line px-3 py-1.5 text-sm hover:bg-raised"
+            >
+              Open its incident
+            </Link>
+          ) : (
+            <Link
+              href={`/incidents?create=1&alert=${alert.id}`}
+              className="rounded border border-line px-3 py-1.5 text-sm hover:bg-raised"
+            >
+              Create incident…
+            </Link>
+          )}
         </div>
       </header>
       {notice ? (

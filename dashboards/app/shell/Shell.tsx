@@ -6,7 +6,13 @@ import { must } from '../api/client.js';
 import { Button } from '../ui/primitives.js';
 import { navigate, useRoute } from './router.js';
 
-const NAV = [{ href: '/alerts', label: 'Alerts' }] as const;
+const NAV = [
+  { href: '/alerts', label: 'Alerts' },
+  { href: '/incidents', label: 'Incidents' },
+  { href: '/fleet', label: 'Fleet' },
+  { href: '/rules', label: 'Rules' },
+  { href: '/settings', label: 'Settings' },
+] as const;
 
 export function Link({
   href,
