@@ -2,7 +2,11 @@
 import { createContext, useContext, useEffect, useMemo, useSyncExternalStore } from 'react';
 import { AlertDetailView } from './alerts/AlertDetail.js';
 import { AlertQueue } from './alerts/AlertQueue.js';
+import { AssetsView } from './assets/AssetsView.js';
 import { FleetView } from './fleet/FleetView.js';
+import { GeoView } from './network/GeoView.js';
+import { HuntView } from './hunt/HuntView.js';
+import { NetworkMapView } from './network/NetworkMapView.js';
 import { IncidentsView } from './incidents/IncidentsView.js';
 import { RulesView } from './rules/RulesView.js';
 import { SettingsView } from './settings/SettingsView.js';
@@ -65,6 +69,10 @@ function Views() {
   if (route.path === '/' || route.path === '/alerts') return <AlertQueue />;
   // Each of these views routes its own sub-paths (/incidents/<id>, /settings/sessions, ...).
   if (route.path === '/incidents' || route.path.startsWith('/incidents/')) return <IncidentsView />;
+  if (route.path === '/hunt' || route.path.startsWith('/hunt/')) return <HuntView />;
+  if (route.path === '/assets' || route.path.startsWith('/assets/')) return <AssetsView />;
+  if (route.path === '/network') return <NetworkMapView />;
+  if (route.path === '/geo') return <GeoView />;
   if (route.path === '/fleet' || route.path.startsWith('/fleet/')) return <FleetView />;
   if (route.path === '/rules' || route.path.startsWith('/rules/')) return <RulesView />;
   if (route.path === '/settings' || route.path.startsWith('/settings/')) return <SettingsView />;

@@ -144,6 +144,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/assets': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Assets by name: hosts with an agent and OT devices seen on the network */
+    get: operations['listAssets'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/audit': {
     parameters: {
       query?: never;
@@ -707,6 +724,43 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/hunt/events': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Stored events of one table matching field conditions, newest first */
+    get: operations['huntEvents'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/hunt/sigma': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Run one Sigma detection rule over the stored events of a time range
+     * @description Scans at most 200,000 events, newest first; `truncated` says the range was not scanned to its end.
+     */
+    post: operations['huntSigma'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/incidents': {
     parameters: {
       query?: never;
@@ -788,6 +842,40 @@ export interface paths {
     put?: never;
     /** Add a note to the incident */
     post: operations['addIncidentNote'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/network/graph': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The network graph of a time range: hosts and addresses, connections aggregated per pair */
+    get: operations['getNetworkGraph'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/network/peers': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** External addresses the hosts talked to in a time range, with their country */
+    get: operations['listNetworkPeers'];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -2048,6 +2136,85 @@ export interface operations {
           [name: string]: unknown;
         };
         content?: never;
+      };
+      /** @description Error */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  listAssets: {
+    parameters: {
+      query?: {
+        /** @description matches the name or an address (case-insensitive) */
+        q?: string;
+        kind?: 'host' | 'ot_device';
+        cursor?: string;
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of assets */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              id: string;
+              /** @enum {string} */
+              kind: 'host' | 'ot_device';
+              name: string;
+              agentId: string | null;
+              os: string | null;
+              agentVersion: string | null;
+              ips: string[];
+              lastSeen: string | null;
+              /** @enum {string} */
+              status: 'online' | 'offline' | 'revoked' | 'seen';
+              openAlerts: number;
+              protocols: string[];
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not signed in, or the session ended */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing permission */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
       };
       /** @description Error */
       default: {
@@ -4810,6 +4977,200 @@ export interface operations {
       };
     };
   };
+  huntEvents: {
+    parameters: {
+      query?: {
+        table?: 'events' | 'network_events' | 'ot_transactions';
+        /** @description start of the range (default: 24 hours before `to`) */
+        from?: string;
+        /** @description end of the range (default: now); at most 31 days after `from` */
+        to?: string;
+        /** @description host name (case-insensitive, exact) */
+        host?: string;
+        /** @description JSON array of at most 10 conditions { field, op, value? }, all of which must hold */
+        where?: string;
+        limit?: number;
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of events */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              /** @enum {string} */
+              table: 'events' | 'network_events' | 'ot_transactions';
+              agentId: string;
+              seq: number;
+              time: string;
+              hostName: string | null;
+              fields: {
+                [key: string]: unknown;
+              };
+            }[];
+            nextCursor: string | null;
+            fields: string[];
+          };
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not signed in, or the session ended */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing permission */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An unknown field, an operator its type does not take, or a bad range */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Error */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  huntSigma: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description one Sigma detection rule (YAML), at most 64 KiB */
+          rule: string;
+          /**
+           * Format: date-time
+           * @description start of the range (default: 24 hours before `to`)
+           */
+          from?: string;
+          /**
+           * Format: date-time
+           * @description end of the range (default: now); at most 31 days after `from`
+           */
+          to?: string;
+          /** @description host name (case-insensitive, exact) */
+          host?: string;
+          /**
+           * @description at most this many matches
+           * @default 100
+           */
+          limit?: number;
+        };
+      };
+    };
+    responses: {
+      /** @description The matching events */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            matches: {
+              /** @enum {string} */
+              table: 'events' | 'network_events' | 'ot_transactions';
+              agentId: string;
+              seq: number;
+              time: string;
+              hostName: string | null;
+              fields: {
+                [key: string]: unknown;
+              };
+            }[];
+            scanned: number;
+            truncated: boolean;
+            rule: {
+              title: string;
+              id: string | null;
+            };
+          };
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not signed in, or the session ended */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing permission */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The rule does not load, is a correlation rule or uses an unsupported feature; or a bad range */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Error */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
   listIncidents: {
     parameters: {
       query?: {
@@ -5552,6 +5913,185 @@ export interface operations {
       };
       /** @description No such incident in your tenant */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Error */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getNetworkGraph: {
+    parameters: {
+      query?: {
+        /** @description start of the range (default: 24 hours before `to`) */
+        from?: string;
+        /** @description end of the range (default: now); at most 31 days after `from` */
+        to?: string;
+        /** @description host name: keeps the edges touching that host */
+        host?: string;
+        /** @description at most this many edges, heaviest first */
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Nodes and edges, heaviest first */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            from: string;
+            to: string;
+            truncated: boolean;
+            nodes: {
+              id: string;
+              label: string;
+              /** @enum {string} */
+              kind: 'host' | 'internal' | 'external';
+              hostName: string | null;
+              agentId: string | null;
+              ips: string[];
+              bytes: number;
+              connections: number;
+              openAlerts: number;
+            }[];
+            edges: {
+              source: string;
+              target: string;
+              bytes: number;
+              count: number;
+              protocols: string[];
+              ports: number[];
+            }[];
+          };
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not signed in, or the session ended */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing permission */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The range is reversed or longer than 31 days */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Error */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  listNetworkPeers: {
+    parameters: {
+      query?: {
+        /** @description start of the range (default: 24 hours before `to`) */
+        from?: string;
+        /** @description end of the range (default: now); at most 31 days after `from` */
+        to?: string;
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Peers, heaviest first */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            from: string;
+            to: string;
+            peers: {
+              ip: string;
+              country: string | null;
+              countryNumeric: string | null;
+              countryName: string | null;
+              bytes: number;
+              count: number;
+              hosts: string[];
+              firstSeen: string;
+              lastSeen: string;
+            }[];
+          };
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not signed in, or the session ended */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing permission */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The range is reversed or longer than 31 days */
+      422: {
         headers: {
           [name: string]: unknown;
         };

@@ -9,6 +9,10 @@ import { navigate, useRoute } from './router.js';
 const NAV = [
   { href: '/alerts', label: 'Alerts' },
   { href: '/incidents', label: 'Incidents' },
+  { href: '/hunt', label: 'Hunt' },
+  { href: '/assets', label: 'Assets' },
+  { href: '/network', label: 'Network map' },
+  { href: '/geo', label: 'Geo' },
   { href: '/fleet', label: 'Fleet' },
   { href: '/rules', label: 'Rules' },
   { href: '/settings', label: 'Settings' },
