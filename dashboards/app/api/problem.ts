@@ -1,19 +1,12 @@
-// RFC 9457 problem details as the control plane answers them, and the one error type the console throws for
-// an answer outside 2xx.
+// The console's API errors, on the dashboards workspace's problem-details parsing (src/api/problem.ts): one
+// error type for every answer outside 2xx, and a message for people.
+import { ApiProblemError, problemFromResponse, type Problem } from '../../src/api/problem.js';
 
-export interface Problem {
-  type?: string;
-  title?: string;
-  status: number;
-  detail?: string;
-  code?: string;
-  requestId?: string;
-  errors?: Array<{ path: string; message: string }>;
-}
+export { problemFromBody, type Problem } from '../../src/api/problem.js';
 
-export class ApiError extends Error {
-  constructor(readonly problem: Problem) {
-    super(problem.detail ?? problem.title ?? `HTTP ${problem.status}`);
+export class ApiError extends ApiProblemError {
+  constructor(problem: Problem) {
+    super(problem);
     this.name = 'ApiError';
   }
 
@@ -22,15 +15,9 @@ export class ApiError extends Error {
   }
 }
 
-/** The problem of a failed response (or a generic one when the body is not problem+json). */
+/** The problem of a failed response (or one built from its status line when the body is not problem+json). */
 export async function problemOf(response: Response): Promise<Problem> {
-  try {
-    const body = (await response.clone().json()) as Partial<Problem>;
-    if (typeof body === 'object' && body !== null) return { ...body, status: response.status };
-  } catch {
-    // not JSON
-  }
-  return { status: response.status, title: response.statusText || `HTTP ${response.status}` };
+  return (await problemFromResponse(response)).problem;
 }
 
 /** A message for people: the server's detail, with the request id to quote to support. */
