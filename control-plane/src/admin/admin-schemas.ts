@@ -35,6 +35,11 @@ export const userSchema = z.object({
   emailVerified: z.boolean(),
   totpEnabled: z.boolean(),
   superAdmin: z.boolean(),
+  platformOperator: z
+    .boolean()
+    .describe(
+      "a platform operator working in this tenant (the tenant switcher); signs in only through the operator's own session",
+    ),
   passwordSet: z.boolean(),
   roles: z.array(z.object({ id: z.uuid(), name: z.string() })),
   lastLoginAt: at.nullable(),

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module.js';
 import { AuditLogController } from './audit-log.controller.js';
 import { AuditLogService } from './audit-log.service.js';
 import { PermissionsController } from './permissions.controller.js';
@@ -23,6 +24,7 @@ export const ADMIN_CONTROLLERS = [
 
 /** Tenants (platform and own settings), users, roles and the audit log. */
 @Module({
+  imports: [AuthModule],
   controllers: ADMIN_CONTROLLERS,
   providers: [PlatformService, TenantSettingsService, UsersService, RolesService, AuditLogService],
 })

@@ -1,5 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { z } from 'zod';
+import { tokenPair, type TokenPair } from '../auth/auth.schemas.js';
+import { Client, type ClientInfo } from '../auth/client-info.js';
 import { Endpoint, Input, schemas, type RouteInput } from '../http/endpoint.js';
 import {
   auditEntrySchema,
@@ -45,6 +47,10 @@ const created = z.object({
   tenant: tenantSchema,
   admin: z.object({ id: z.uuid(), email: z.string() }),
   invitationSent: z.boolean(),
+});
+
+const entered = tokenPair.extend({
+  tenant: z.object({ id: z.uuid(), slug: z.string(), name: z.string() }).describe('the tenant entered'),
 });
 
 type Id = z.infer<typeof schemas.idParams>;
@@ -125,6 +131,34 @@ export class PlatformController {
     @Input() input: RouteInput<Id, unknown, z.infer<typeof statusBody>>,
   ): Promise<TenantDto> {
     return this.platform.setTenantStatus(actor, input.params.id, input.body);
+  }
+
+  @Endpoint({
+    method: 'POST',
+    path: 'tenants/:id/enter',
+    operationId: 'platformEnterTenant',
+    summary: 'Work inside another tenant (the tenant switcher): a session there as your delegate user',
+    description:
+      "Opens a session in the tenant for the caller's delegate user there (created with the tenant's admin role on " +
+      "the first entry; the tenant's administrators see it and may restrict or disable it). The session lives only " +
+      "while the caller's own session does and the caller stays an active super admin. Audited in the platform " +
+      "chain and in the tenant's chain.",
+    tags: ['platform'],
+    access: 'platform',
+    params: schemas.idParams,
+    responses: {
+      200: { description: 'Tokens of the session in the tenant', schema: entered },
+      403: { description: "Not a super admin, or the tenant's administrators disabled your access" },
+      404: { description: 'No such tenant' },
+      409: { description: 'Your own tenant, or a suspended or archived one' },
+    },
+  })
+  enter(
+    @Actor() actor: RequestActor,
+    @Client() client: ClientInfo,
+    @Input() input: RouteInput<Id>,
+  ): Promise<TokenPair & z.infer<typeof entered>> {
+    return this.platform.enterTenant(actor, input.params.id, client);
   }
 
   @Endpoint({

@@ -7,7 +7,11 @@ import type { Logger } from 'pino';
 import { recordAudit } from '../audit/audit-log.js';
 import { listPlatformAuditEntries } from '../audit/audit.repository.js';
 import { BUILTIN_ROLES } from '../auth/permissions.js';
+import type { TokenPair } from '../auth/auth.schemas.js';
+import type { ClientInfo } from '../auth/client-info.js';
 import { PrincipalCache } from '../auth/principal-cache.js';
+import { SessionService } from '../auth/session.service.js';
+import { findUserById } from '../auth/user-auth.repository.js';
 import { issueUserToken } from '../auth/user-tokens.js';
 import type { ControlPlaneConfig } from '../config/control-plane.config.js';
 import { TenantDb } from '../database/tenant-db.js';
@@ -19,7 +23,7 @@ import { z } from 'zod';
 import { auditEntryDto, tenantDto, type AuditEntryDto, type TenantDto } from './admin-schemas.js';
 import { decodeCursor, encodeCursor } from '../http/cursor.js';
 import { consoleUrl, INVITE_TTL_SECONDS, invitationMail } from './invitation-mail.js';
-import { isInsufficientPrivilege, isUniqueViolation } from './pg-errors.js';
+import { isInsufficientPrivilege, isUniqueViolation, sqlState } from './pg-errors.js';
 import {
   platformCreateTenant,
   platformFindTenant,
@@ -50,6 +54,28 @@ function platformRefusal(error: unknown): unknown {
     : error;
 }
 
+/** Maps the refusals of inosec.platform_enter_tenant (migration 0009) to problems; others pass through. */
+function enterRefusal(error: unknown): unknown {
+  const message = error instanceof Error ? error.message : '';
+  switch (sqlState(error)) {
+    case '42501':
+      return new ForbiddenProblem(
+        message.includes('disabled')
+          ? "this tenant's administrators disabled platform access for you"
+          : 'this is a platform operation (super admin only)',
+        message.includes('disabled') ? 'operator_disabled' : undefined,
+      );
+    case 'P0002':
+      return new NotFoundProblem('tenant');
+    case '22023':
+      return new ConflictProblem('this is your own tenant: you are already in it', 'own_tenant');
+    case '55000':
+      return new ConflictProblem(`${message}: it cannot be entered`, 'tenant_inactive');
+    default:
+      return error;
+  }
+}
+
 /** Runs a platform transaction (no tenant set); the database's super-admin refusal becomes a 403. */
 async function platformTx<T>(db: TenantDb, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   try {
@@ -64,6 +90,7 @@ export class PlatformService {
   constructor(
     @Inject(TenantDb) private readonly db: TenantDb,
     @Inject(PrincipalCache) private readonly cache: PrincipalCache,
+    @Inject(SessionService) private readonly sessions: SessionService,
     @Inject(Mailer) private readonly mailer: Mailer,
     @Inject(SERVER_CONTEXT) private readonly context: ServerContext,
     @Inject(CONFIG) private readonly config: ControlPlaneConfig,
@@ -85,6 +112,51 @@ export class PlatformService {
       items: items.map(tenantDto),
       nextCursor: rows.length > query.limit && last ? encodeCursor([last.slug]) : null,
     };
+  }
+
+  /**
+   * The tenant switcher: opens a session for the operator inside another tenant, as its delegate user there
+   * (created with the tenant's admin role on the first entry; migration 0009). The session lives only while the
+   * operator's own one does. Audited in the platform chain and in the tenant's chain, in one transaction.
+   */
+  async enterTenant(
+    actor: RequestActor,
+    tenantId: string,
+    info: ClientInfo,
+  ): Promise<TokenPair & { tenant: { id: string; slug: string; name: string } }> {
+    try {
+      return await this.db.unscoped(async (client) => {
+        const { rows } = await client.query<{ delegate: string }>(
+          'SELECT inosec.platform_enter_tenant($1, $2, $3)::text AS delegate',
+          [actor.auth.userId, actor.auth.sessionId, tenantId],
+        );
+        const delegateId = rows[0]!.delegate;
+        const tenant = (await platformFindTenant(client, actor.auth.userId, tenantId))!;
+        const entry = {
+          action: 'platform.tenant_enter',
+          resourceType: 'tenant',
+          resourceId: tenantId,
+          details: {
+            operatorId: actor.auth.userId,
+            operatorEmail: actor.auth.email,
+            operatorTenantId: actor.auth.tenantId,
+            delegateId,
+            slug: tenant.slug,
+          },
+        } as const;
+        await recordAudit(client, auditBy(actor, { ...entry, tenantId: null }));
+        await scopeTransactionTo(client, tenantId);
+        const delegate = (await findUserById(client, delegateId))!;
+        await recordAudit(client, { ...auditBy(actor, { ...entry, tenantId }), actorId: delegateId });
+        const pair = await this.sessions.open(client, delegate, info, {
+          mfa: actor.auth.mfa,
+          delegatedFrom: actor.auth.sessionId,
+        });
+        return { ...pair, tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name } };
+      });
+    } catch (error) {
+      throw enterRefusal(error);
+    }
   }
 
   /** One tenant by id. */

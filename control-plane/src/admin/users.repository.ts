@@ -17,6 +17,8 @@ export interface UserRecord {
   emailVerified: boolean;
   totpEnabled: boolean;
   superAdmin: boolean;
+  /** A platform operator's delegate (the tenant switcher): it signs in only through its operator's session. */
+  platformOperator: boolean;
   passwordSet: boolean;
   roles: UserRoleRef[];
   lastLoginAt: Date | null;
@@ -32,6 +34,7 @@ interface UserRow {
   email_verified: boolean;
   totp_enabled: boolean;
   is_super_admin: boolean;
+  platform_operator: boolean;
   password_set: boolean;
   roles: UserRoleRef[];
   last_login_at: Date | null;
@@ -41,7 +44,7 @@ interface UserRow {
 
 const USER_COLUMNS = `u.id::text AS id, u.email, u.display_name, u.status,
   u.email_verified_at IS NOT NULL AS email_verified, u.totp_enabled_at IS NOT NULL AS totp_enabled,
-  u.is_super_admin, u.password_hash IS NOT NULL AS password_set, u.last_login_at, u.created_at, u.updated_at,
+  u.is_super_admin, u.delegate_of IS NOT NULL AS platform_operator, u.password_hash IS NOT NULL AS password_set, u.last_login_at, u.created_at, u.updated_at,
   coalesce((SELECT json_agg(json_build_object('id', r.id::text, 'name', r.name) ORDER BY r.name)
               FROM inosec.user_roles ur JOIN inosec.roles r ON r.id = ur.role_id
              WHERE ur.user_id = u.id), '[]'::json) AS roles`;
@@ -55,6 +58,7 @@ function toUser(row: UserRow): UserRecord {
     emailVerified: row.email_verified,
     totpEnabled: row.totp_enabled,
     superAdmin: row.is_super_admin,
+    platformOperator: row.platform_operator,
     passwordSet: row.password_set,
     roles: row.roles,
     lastLoginAt: row.last_login_at,
@@ -117,7 +121,7 @@ export async function insertInvitedUser(
   const { rows } = await client.query<{ id: string }>(
     `INSERT INTO inosec.users (tenant_id, email, display_name, status)
      VALUES ($1, $2, $3, 'invited')
-     ON CONFLICT (tenant_id, email) DO NOTHING
+     ON CONFLICT (tenant_id, email) WHERE delegate_of IS NULL DO NOTHING
      RETURNING id::text AS id`,
     [tenantId, email, displayName],
   );
@@ -182,14 +186,14 @@ export async function lockAdministrators(client: pg.ClientBase, tenantId: string
   await client.query("SELECT pg_advisory_xact_lock(hashtextextended('inosec.admins:' || $1, 0))", [tenantId]);
 }
 
-/** How many active users hold the builtin admin role. */
+/** How many active users of the tenant's own hold the builtin admin role (a platform operator's delegate does not count). */
 export async function countActiveAdministrators(client: pg.ClientBase): Promise<number> {
   const { rows } = await client.query<{ n: number }>(
     `SELECT count(DISTINCT u.id)::int AS n
        FROM inosec.users u
        JOIN inosec.user_roles ur ON ur.user_id = u.id
        JOIN inosec.roles r ON r.id = ur.role_id
-      WHERE r.builtin AND r.name = 'admin' AND u.status = 'active'`,
+      WHERE r.builtin AND r.name = 'admin' AND u.status = 'active' AND u.delegate_of IS NULL`,
   );
   return rows[0]?.n ?? 0;
 }

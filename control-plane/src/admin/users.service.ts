@@ -2,6 +2,7 @@
 // sessions, with the guard rails — no granting what you do not hold, no acting on a user who outranks you, no
 // tenant without an active admin, no disabling or deleting yourself.
 import { Inject, Injectable } from '@nestjs/common';
+import type pg from 'pg';
 import type { Logger } from 'pino';
 import { recordAudit } from '../audit/audit-log.js';
 import { PrincipalCache } from '../auth/principal-cache.js';
@@ -45,6 +46,17 @@ const sessionCursor = z.tuple([z.iso.datetime(), z.uuid()]);
 export interface InvitationResult {
   user: UserDto;
   invitationSent: boolean;
+}
+
+/**
+ * Whether a change to `before` (the user as it was) left the tenant without an active administrator of its
+ * own: only a change to such an administrator can (a tenant still waiting for its invited first admin, where a
+ * platform operator works, has none to lose). A platform operator's delegate never counts as one.
+ */
+async function leftWithoutAdministrator(client: pg.ClientBase, before: UserRecord): Promise<boolean> {
+  const wasAdministrator =
+    before.status === 'active' && !before.platformOperator && before.roles.some((r) => r.name === 'admin');
+  return wasAdministrator && (await countActiveAdministrators(client)) === 0;
 }
 
 @Injectable()
@@ -184,7 +196,7 @@ export class UsersService {
             sessionsRevoked = await revokeUserSessions(client, userId, 'user_disabled');
             await burnUserTokens(client, userId);
           }
-          if (statusChanged && (await countActiveAdministrators(client)) === 0) throw new LastAdminProblem();
+          if (statusChanged && (await leftWithoutAdministrator(client, user))) throw new LastAdminProblem();
           const changes: Record<string, { from: string; to: string }> = {};
           if (change.displayName !== undefined && change.displayName !== user.displayName) {
             changes['displayName'] = { from: user.displayName, to: change.displayName };
@@ -220,7 +232,7 @@ export class UsersService {
           if (user === undefined) throw new NotFoundProblem('user');
           await refuseOutranked(actor, client, user);
           await deleteUser(client, userId);
-          if ((await countActiveAdministrators(client)) === 0) throw new LastAdminProblem();
+          if (await leftWithoutAdministrator(client, user)) throw new LastAdminProblem();
           await recordAudit(
             client,
             auditBy(actor, {
@@ -255,7 +267,7 @@ export class UsersService {
           const removed = await findRolesByIds(client, removedIds);
           refuseGrant(actor, [...added, ...removed]);
           await replaceUserRoles(client, actor.auth.tenantId, userId, roleIds, actor.auth.userId);
-          if ((await countActiveAdministrators(client)) === 0) throw new LastAdminProblem();
+          if (await leftWithoutAdministrator(client, user)) throw new LastAdminProblem();
           await recordAudit(
             client,
             auditBy(actor, {

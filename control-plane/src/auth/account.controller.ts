@@ -2,7 +2,7 @@ import { Controller, Inject, UseGuards } from '@nestjs/common';
 import type { z } from 'zod';
 import { Auth, Endpoint, Input, type RouteInput } from '../http/endpoint.js';
 import { AccountService } from './account.service.js';
-import type { AuthContext } from './auth-context.js';
+import { refuseForPlatformOperator, type AuthContext } from './auth-context.js';
 import { PublicRateLimitGuard } from './auth-rate-limit.js';
 import {
   accepted,
@@ -159,6 +159,7 @@ export class AccountController {
     @Input() input: RouteInput<unknown, unknown, z.output<typeof changePasswordBody>>,
     @Client() client: ClientInfo,
   ): Promise<z.infer<typeof done>> {
+    refuseForPlatformOperator(auth);
     await this.accounts.changePassword(auth, input.body, client);
     return { status: 'ok' };
   }

@@ -151,6 +151,7 @@ export class AuthController {
       permissions: [...auth.permissions].sort(),
       mfa: { enabled: user.totpEnabledAt !== null, session: auth.mfa },
       superAdmin: auth.superAdmin,
+      platformOperator: auth.platformOperator,
     };
   }
 }

@@ -58,6 +58,7 @@ export class AuthGuard implements CanActivate {
       email: principal.email,
       permissions: new Set(principal.permissions),
       superAdmin: principal.superAdmin,
+      platformOperator: principal.platformOperator,
       mfa: principal.mfa,
       ip: request.ip,
     };

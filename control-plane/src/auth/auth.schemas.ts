@@ -99,6 +99,11 @@ export const me = z.object({
     session: z.boolean().describe('this session passed the second factor'),
   }),
   superAdmin: z.boolean(),
+  platformOperator: z
+    .boolean()
+    .describe(
+      "a platform operator working in this tenant through the tenant switcher (password and TOTP are the operator's own, in its tenant)",
+    ),
 });
 
 export const totpEnrollment = z.object({

@@ -14,6 +14,7 @@ function principal(sessionExpiresAt = Date.now() + 3_600_000): Principal {
     tenantStatus: 'active',
     email: 'a@b.test',
     superAdmin: false,
+    platformOperator: false,
     mfa: false,
     permissions: ['alerts:read'],
   };

@@ -10,6 +10,8 @@ export interface Principal {
   tenantStatus: string;
   email: string;
   superAdmin: boolean;
+  /** A platform operator's delegate in this tenant (the tenant switcher). */
+  platformOperator: boolean;
   mfa: boolean;
   permissions: Permission[];
 }
@@ -21,15 +23,19 @@ interface PrincipalRow {
   tenant_status: string;
   email: string;
   is_super_admin: boolean;
+  platform_operator: boolean;
   mfa: boolean;
   permissions: Permission[];
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const PRINCIPAL_SQL = `SELECT s.revoked_at IS NULL AND s.expires_at > now() AS live,
+// A delegated session (the tenant switcher, migration 0009) lives only while the operator's own session does.
+const PRINCIPAL_SQL = `SELECT s.revoked_at IS NULL AND s.expires_at > now()
+              AND (s.delegated_from IS NULL OR inosec.delegation_live(s.delegated_from)) AS live,
             (extract(epoch FROM s.expires_at) * 1000)::float8 AS expires_ms, u.status AS user_status,
-            t.status AS tenant_status, u.email, u.is_super_admin, s.mfa,
+            t.status AS tenant_status, u.email, u.is_super_admin,
+            u.delegate_of IS NOT NULL AS platform_operator, s.mfa,
             coalesce((SELECT array_agg(DISTINCT p ORDER BY p)
                         FROM inosec.user_roles ur
                         JOIN inosec.roles r ON r.id = ur.role_id
@@ -69,6 +75,7 @@ function toPrincipal(row: PrincipalRow | undefined): Principal | undefined {
     tenantStatus: row.tenant_status,
     email: row.email,
     superAdmin: row.is_super_admin,
+    platformOperator: row.platform_operator,
     mfa: row.mfa,
     permissions: row.permissions,
   };

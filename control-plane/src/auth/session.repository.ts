@@ -37,11 +37,13 @@ export async function insertSession(
     ip: string | null;
     userAgent: string | null;
     mfa: boolean;
+    /** The platform operator's own session this one is delegated from (the tenant switcher). */
+    delegatedFrom?: string | undefined;
   },
 ): Promise<{ id: string; expiresAt: Date } | undefined> {
   const { rows } = await client.query<{ id: string; expires_at: Date }>(
-    `INSERT INTO inosec.sessions (id, tenant_id, user_id, expires_at, ip, user_agent, mfa)
-     VALUES ($1, $2, $3, now() + make_interval(secs => $4::int), $5::inet, $6, $7)
+    `INSERT INTO inosec.sessions (id, tenant_id, user_id, expires_at, ip, user_agent, mfa, delegated_from)
+     VALUES ($1, $2, $3, now() + make_interval(secs => $4::int), $5::inet, $6, $7, $8)
      ON CONFLICT (id) DO NOTHING
      RETURNING id::text, expires_at`,
     [
@@ -52,6 +54,7 @@ export async function insertSession(
       session.ip,
       session.userAgent,
       session.mfa,
+      session.delegatedFrom ?? null,
     ],
   );
   const row = rows[0];
@@ -122,7 +125,9 @@ export async function readSessionState(
     tenant_status: string;
     mfa: boolean;
   }>(
-    `SELECT s.user_id::text, s.revoked_at IS NULL AND s.expires_at > now() AS live, u.status AS user_status,
+    `SELECT s.user_id::text, s.revoked_at IS NULL AND s.expires_at > now()
+              AND (s.delegated_from IS NULL OR inosec.delegation_live(s.delegated_from)) AS live,
+            u.status AS user_status,
             t.status AS tenant_status, s.mfa
        FROM inosec.sessions s
        JOIN inosec.users u ON u.id = s.user_id

@@ -68,13 +68,14 @@ export class SessionService {
 
   /**
    * Opens a session for `user` inside the caller's tenant transaction and mints its first token pair.
-   * `sessionId` fixes the id in advance (the second-factor step); taken → SessionTakenProblem.
+   * `sessionId` fixes the id in advance (the second-factor step); taken → SessionTakenProblem. `delegatedFrom`
+   * ties a platform operator's session in another tenant to its own (the tenant switcher).
    */
   async open(
     client: pg.ClientBase,
     user: AuthUser,
     info: ClientInfo,
-    options: { mfa: boolean; sessionId?: string },
+    options: { mfa: boolean; sessionId?: string; delegatedFrom?: string },
   ): Promise<TokenPair> {
     const session = await insertSession(client, {
       id: options.sessionId ?? randomUUID(),
@@ -84,6 +85,7 @@ export class SessionService {
       ip: info.ip,
       userAgent: info.userAgent,
       mfa: options.mfa,
+      delegatedFrom: options.delegatedFrom,
     });
     if (session === undefined) throw new SessionTakenProblem();
     return this.mint(client, user, session.id, 0, session.expiresAt);

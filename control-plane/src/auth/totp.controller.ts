@@ -1,7 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import type { z } from 'zod';
 import { Auth, Endpoint, Input, type RouteInput } from '../http/endpoint.js';
-import type { AuthContext } from './auth-context.js';
+import { refuseForPlatformOperator, type AuthContext } from './auth-context.js';
 import { done, totpActivateBody, totpDisableBody, totpEnrollment } from './auth.schemas.js';
 import { Client, type ClientInfo } from './client-info.js';
 import { TotpService } from './totp.service.js';
@@ -28,6 +28,7 @@ export class TotpController {
     // Validated so a body is refused (the route takes none).
     @Input() _input: RouteInput,
   ): Promise<z.infer<typeof totpEnrollment>> {
+    refuseForPlatformOperator(auth);
     return this.totp.enroll(auth);
   }
 
@@ -47,6 +48,7 @@ export class TotpController {
     @Input() input: RouteInput<unknown, unknown, z.output<typeof totpActivateBody>>,
     @Client() client: ClientInfo,
   ): Promise<z.infer<typeof done>> {
+    refuseForPlatformOperator(auth);
     await this.totp.activate(auth, input.body.code, client);
     return { status: 'ok' };
   }

@@ -107,9 +107,10 @@ export async function readTenant(client: pg.ClientBase, tenantId: string): Promi
 }
 
 export async function findUserByEmail(client: pg.ClientBase, email: string): Promise<AuthUser | undefined> {
-  const { rows } = await client.query<UserRow>(`SELECT ${USER_COLUMNS} FROM inosec.users WHERE email = $1`, [
-    email,
-  ]);
+  const { rows } = await client.query<UserRow>(
+    `SELECT ${USER_COLUMNS} FROM inosec.users WHERE email = $1 AND delegate_of IS NULL`,
+    [email],
+  );
   return rows[0] === undefined ? undefined : toUser(rows[0]);
 }
 
@@ -134,7 +135,7 @@ export async function insertUnverifiedUser(
   const { rows } = await client.query<{ id: string }>(
     `INSERT INTO inosec.users (tenant_id, email, display_name, password_hash, status)
      VALUES ($1, $2, $3, $4, 'active')
-     ON CONFLICT (tenant_id, email) DO NOTHING
+     ON CONFLICT (tenant_id, email) WHERE delegate_of IS NULL DO NOTHING
      RETURNING id::text`,
     [user.tenantId, user.email, user.displayName, user.passwordHash],
   );

@@ -952,6 +952,26 @@ export interface paths {
     patch: operations['platformSetTenantStatus'];
     trace?: never;
   };
+  '/api/platform/tenants/{id}/enter': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Work inside another tenant (the tenant switcher): a session there as your delegate user
+     * @description Opens a session in the tenant for the caller's delegate user there (created with the tenant's admin role on the first entry; the tenant's administrators see it and may restrict or disable it). The session lives only while the caller's own session does and the caller stays an active super admin. Audited in the platform chain and in the tenant's chain.
+     */
+    post: operations['platformEnterTenant'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/roles': {
     parameters: {
       query?: never;
@@ -2785,6 +2805,8 @@ export interface operations {
               session: boolean;
             };
             superAdmin: boolean;
+            /** @description a platform operator working in this tenant through the tenant switcher (password and TOTP are the operator's own, in its tenant) */
+            platformOperator: boolean;
           };
         };
       };
@@ -6596,6 +6618,105 @@ export interface operations {
       };
     };
   };
+  platformEnterTenant: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Tokens of the session in the tenant */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            accessToken: string;
+            refreshToken: string;
+            /** @constant */
+            tokenType: 'Bearer';
+            /** @description seconds the access token is valid */
+            expiresIn: number;
+            /**
+             * Format: date-time
+             * @description when the session ends unless refreshed
+             */
+            refreshExpiresAt: string;
+            user: {
+              /** Format: uuid */
+              id: string;
+              /** Format: uuid */
+              tenantId: string;
+              email: string;
+              displayName: string;
+              emailVerified: boolean;
+              totpEnabled: boolean;
+            };
+            /** @description the tenant entered */
+            tenant: {
+              /** Format: uuid */
+              id: string;
+              slug: string;
+              name: string;
+            };
+          };
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not signed in, or the session ended */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not a super admin, or the tenant's administrators disabled your access */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description No such tenant */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Your own tenant, or a suspended or archived one */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Error */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
   listRoles: {
     parameters: {
       query?: {
@@ -7818,6 +7939,8 @@ export interface operations {
               emailVerified: boolean;
               totpEnabled: boolean;
               superAdmin: boolean;
+              /** @description a platform operator working in this tenant (the tenant switcher); signs in only through the operator's own session */
+              platformOperator: boolean;
               passwordSet: boolean;
               roles: {
                 /** Format: uuid */
@@ -7907,6 +8030,8 @@ export interface operations {
               emailVerified: boolean;
               totpEnabled: boolean;
               superAdmin: boolean;
+              /** @description a platform operator working in this tenant (the tenant switcher); signs in only through the operator's own session */
+              platformOperator: boolean;
               passwordSet: boolean;
               roles: {
                 /** Format: uuid */
@@ -7993,6 +8118,8 @@ export interface operations {
             emailVerified: boolean;
             totpEnabled: boolean;
             superAdmin: boolean;
+            /** @description a platform operator working in this tenant (the tenant switcher); signs in only through the operator's own session */
+            platformOperator: boolean;
             passwordSet: boolean;
             roles: {
               /** Format: uuid */
@@ -8159,6 +8286,8 @@ export interface operations {
             emailVerified: boolean;
             totpEnabled: boolean;
             superAdmin: boolean;
+            /** @description a platform operator working in this tenant (the tenant switcher); signs in only through the operator's own session */
+            platformOperator: boolean;
             passwordSet: boolean;
             roles: {
               /** Format: uuid */
@@ -8334,6 +8463,8 @@ export interface operations {
             emailVerified: boolean;
             totpEnabled: boolean;
             superAdmin: boolean;
+            /** @description a platform operator working in this tenant (the tenant switcher); signs in only through the operator's own session */
+            platformOperator: boolean;
             passwordSet: boolean;
             roles: {
               /** Format: uuid */
