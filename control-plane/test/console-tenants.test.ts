@@ -1,7 +1,8 @@
 // Two tenants in one browser session each, and the console's recovery from bad conditions, against the
 // appliance as `npm start` runs it. Tenant A's alert comes from the real agent → collector → detector path;
 // tenant B (created by the platform operator, its administrator invited by mail) gets one alert raised the
-// collector's way. Neither sees the other's alerts (queue, detail by URL), agents or rules. Then, in tenant A:
+// collector's way. Neither sees the other's alerts (queue, detail by URL), agents or rules. The platform
+// operator (A's administrator) switches into tenant B, sees only B's alerts there, and returns. Then, in tenant A:
 // an API error, a dropped live stream and an ended session each show a clear state and recover, and the
 // analyst's filters survive all three.
 import { execFileSync, spawn } from 'node:child_process';
@@ -149,6 +150,68 @@ describe.skipIf(!available)('two tenants in the browser', () => {
     await a.goto(`${url}/alerts/${alertB!.id}`);
     await a.getByRole('alert').waitFor();
     expect(await a.content()).not.toContain(alertB!.title);
+  }, 120_000);
+});
+
+describe.skipIf(!available)('the tenant switcher of a platform operator', () => {
+  it('the operator enters tenant B, sees only B there, and returns to its own tenant', async () => {
+    const { url } = cp!;
+    const page = await newPage();
+    await adminA.signIn(page, url, '/alerts?status=new,acknowledged,closed&range=all');
+    await page.locator(`[data-alert-id="${alertA!.id}"]`).waitFor();
+
+    await page.getByRole('button', { name: 'Switch tenant' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Switch tenant' });
+    await dialog.getByLabel('Find a tenant').fill('other');
+    await dialog.getByRole('button', { name: /Other plant/ }).waitFor();
+    expect(await dialog.getByTestId('tenant-list').getByRole('button').count()).toBe(1);
+    await expectAccessible(page, 'tenant switcher');
+    await screenshot(page, 'tenant-switcher');
+    await dialog.getByRole('button', { name: /Other plant/ }).click();
+
+    // The console reopens inside tenant B: B's alert, never A's, and a banner naming where the operator is.
+    await page.getByTestId('operator-banner').waitFor();
+    expect(await page.getByTestId('operator-banner').textContent()).toContain('Other plant');
+    await expect.poll(() => page.getByTestId('tenant-slug').textContent()).toBe(adminB.tenant);
+    await page.goto(`${url}/alerts?status=new,acknowledged,closed&range=all`);
+    await page.locator(`[data-alert-id="${alertB!.id}"]`).waitFor();
+    expect(await page.locator(`[data-alert-id="${alertA!.id}"]`).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Switch tenant' }).count()).toBe(0);
+    await expectAccessible(page, 'alert queue as a platform operator');
+    await screenshot(page, 'operator-in-tenant');
+    // Its credentials are not changed here.
+    await page.goto(`${url}/settings`);
+    await page.getByText('your password and your second factor are those of your own tenant').waitFor();
+
+    // Tenant B's administrator sees the operator among its users.
+    const tokenB = await adminB.token(url);
+    const users = await api<{ items: Array<{ email: string; platformOperator: boolean }> }>(
+      url,
+      'GET',
+      '/api/users?limit=100',
+      undefined,
+      tokenB,
+    );
+    expect(users.items.filter((u) => u.platformOperator).map((u) => u.email)).toEqual([adminA.email]);
+
+    // Back home: tenant A again, and the session in tenant B is over.
+    await page.getByRole('button', { name: `Return to ${adminA.tenant}` }).click();
+    await expect.poll(() => page.getByTestId('tenant-slug').textContent()).toBe(adminA.tenant);
+    expect(await page.getByTestId('operator-banner').count()).toBe(0);
+    await page.goto(`${url}/alerts?status=new,acknowledged,closed&range=all`);
+    await page.locator(`[data-alert-id="${alertA!.id}"]`).waitFor();
+    expect(await page.locator(`[data-alert-id="${alertB!.id}"]`).count()).toBe(0);
+    const superuser = new pg.Pool({ connectionString: await cp!.superuserUrl(), max: 1 });
+    try {
+      const { rows } = await superuser.query<{ live: number }>(
+        `SELECT count(*) FILTER (WHERE revoked_at IS NULL)::int AS live FROM inosec.sessions
+          WHERE delegated_from IS NOT NULL`,
+      );
+      expect(rows).toEqual([{ live: 0 }]);
+    } finally {
+      await superuser.end();
+    }
+    await page.context().close();
   }, 120_000);
 });
 

@@ -1,7 +1,8 @@
 // The analyst's session: the short-lived access token in memory, the refresh token in this tab's
 // sessionStorage (a reload keeps the session, closing the tab ends it; never localStorage, so it is not
 // shared across tabs or kept on disk), one refresh at a time, and a clear "expired" state instead of a
-// silent failure.
+// silent failure. A platform operator working in another tenant (the tenant switcher) keeps its own session's
+// refresh token aside in this tab and goes back to it when it returns.
 import { ApiError, problemOf } from '../api/problem.js';
 
 interface Tokens {
@@ -19,6 +20,24 @@ export type SessionState =
 export type LoginOutcome = { kind: 'signed-in' } | { kind: 'mfa'; mfaToken: string };
 
 const REFRESH_KEY = 'inosec.refresh';
+const HOME_KEY = 'inosec.home';
+
+/** The operator's own session while it works in another tenant. */
+export interface HomeSession {
+  /** The operator's own tenant (its slug), to name the way back. */
+  tenant: string;
+}
+
+interface StoredHome extends HomeSession {
+  refreshToken: string;
+}
+
+/** The tenant a platform operator entered. */
+export interface EnteredTenant {
+  id: string;
+  slug: string;
+  name: string;
+}
 
 export class Session {
   private current: SessionState = { status: 'restoring' };
@@ -59,16 +78,63 @@ export class Session {
     this.accept(await this.post<Tokens>('/api/auth/login/totp', { mfaToken, code }));
   }
 
+  /** Signs out; an operator in another tenant leaves it and signs out of its own session too. */
   async logout(): Promise<void> {
     const state = this.current;
-    if (state.status === 'active') {
-      await fetch('/api/auth/logout', {
+    if (state.status === 'active') await signOut(state.accessToken);
+    const home = this.readHome();
+    if (home !== null) {
+      const tokens = await fetch('/api/auth/refresh', {
         method: 'POST',
-        headers: { authorization: `Bearer ${state.accessToken}` },
-      }).catch(() => undefined);
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ refreshToken: home.refreshToken }),
+      })
+        .then((response) => (response.ok ? (response.json() as Promise<Tokens>) : undefined))
+        .catch(() => undefined);
+      if (tokens !== undefined) await signOut(tokens.accessToken);
     }
     this.forget();
     this.set({ status: 'signed-out' });
+  }
+
+  /** Set while a platform operator works in another tenant: where it returns to. */
+  home(): HomeSession | null {
+    const home = this.readHome();
+    return home === null ? null : { tenant: home.tenant };
+  }
+
+  /**
+   * The tenant switcher: a session in another tenant for this platform operator. Its own session's refresh
+   * token waits in this tab until it returns. The caller reloads the console, so nothing of the previous
+   * tenant stays in memory.
+   */
+  async enterTenant(tenantId: string, ownTenant: string): Promise<EnteredTenant> {
+    const response = await this.fetch(
+      new Request(`/api/platform/tenants/${encodeURIComponent(tenantId)}/enter`, { method: 'POST' }),
+    );
+    if (!response.ok) throw new ApiError(await problemOf(response));
+    const body = (await response.json()) as Tokens & { tenant: EnteredTenant };
+    if (this.readHome() === null && this.refreshToken !== null) {
+      const home: StoredHome = { tenant: ownTenant, refreshToken: this.refreshToken };
+      this.storage.setItem(HOME_KEY, JSON.stringify(home));
+    }
+    this.accept(body);
+    return body.tenant;
+  }
+
+  /**
+   * Leaves the tenant the operator entered (its session there ends) and makes the operator's own session this
+   * tab's again; the caller reloads the console, which resumes it. False when there was nothing to return to.
+   */
+  async returnHome(): Promise<boolean> {
+    const home = this.readHome();
+    if (home === null) return false;
+    const state = this.current;
+    if (state.status === 'active') await signOut(state.accessToken);
+    this.storage.removeItem(HOME_KEY);
+    this.refreshToken = home.refreshToken;
+    this.storage.setItem(REFRESH_KEY, home.refreshToken);
+    return true;
   }
 
   /** The session ended on the server (revoked, expired, tenant suspended): ask for a new sign-in. */
@@ -149,10 +215,30 @@ export class Session {
   private forget(): void {
     this.refreshToken = null;
     this.storage.removeItem(REFRESH_KEY);
+    this.storage.removeItem(HOME_KEY);
+  }
+
+  private readHome(): StoredHome | null {
+    try {
+      const value = JSON.parse(this.storage.getItem(HOME_KEY) ?? 'null') as Partial<StoredHome> | null;
+      return typeof value?.refreshToken === 'string' && typeof value.tenant === 'string'
+        ? { refreshToken: value.refreshToken, tenant: value.tenant }
+        : null;
+    } catch {
+      return null;
+    }
   }
 
   private set(state: SessionState): void {
     this.current = state;
     for (const listener of this.listeners) listener(state);
   }
+}
+
+/** Ends the session of `accessToken`; an unreachable appliance is not an error here (the tab forgets it anyway). */
+async function signOut(accessToken: string): Promise<void> {
+  await fetch('/api/auth/logout', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${accessToken}` },
+  }).catch(() => undefined);
 }

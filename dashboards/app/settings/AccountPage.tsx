@@ -35,6 +35,11 @@ export function AccountPage({ me, reloadMe }: { me: Me; reloadMe: () => void }) 
                   super admin
                 </span>
               ) : null}
+              {me.platformOperator ? (
+                <span className="ml-2 rounded border border-sev-medium/50 px-1.5 text-xs text-sev-medium">
+                  platform operator
+                </span>
+              ) : null}
             </dd>
           </div>
           <div>
@@ -59,8 +64,19 @@ export function AccountPage({ me, reloadMe }: { me: Me; reloadMe: () => void }) 
           </div>
         </dl>
       </Section>
-      <PasswordSection email={me.user.email} />
-      <TotpSection me={me} onChange={reloadMe} />
+      {me.platformOperator ? (
+        <Section id="credentials" title="Password and second factor">
+          <p className="text-sm text-muted">
+            You work in this tenant as a platform operator: your password and your second factor are those of
+            your own tenant, and you change them there.
+          </p>
+        </Section>
+      ) : (
+        <>
+          <PasswordSection email={me.user.email} />
+          <TotpSection me={me} onChange={reloadMe} />
+        </>
+      )}
     </div>
   );
 }

@@ -226,6 +226,14 @@ function Users({ me }: { me: Me }) {
                             super admin
                           </span>
                         ) : null}
+                        {user.platformOperator ? (
+                          <span
+                            className="ml-1 rounded border border-sev-medium/50 px-1 text-xs text-sev-medium"
+                            title="A platform operator working in this tenant; disable it to close the tenant to that operator"
+                          >
+                            platform operator
+                          </span>
+                        ) : null}
                       </td>
                       <td className="py-2 pr-3">{user.totpEnabled ? 'On' : 'Off'}</td>
                       <td className="py-2 pr-3 whitespace-nowrap">

@@ -1,10 +1,12 @@
 // The frame around every view: navigation, the signed-in user, sign-out. Links are real links (the router
-// intercepts same-origin clicks), so middle-click opens a view in a new tab.
+// intercepts same-origin clicks), so middle-click opens a view in a new tab. Platform operators get the tenant
+// switcher, and a banner while they work in another tenant.
 import { useEffect, useState, type MouseEvent, type ReactNode } from 'react';
 import { useConsole } from '../App.js';
 import { must } from '../api/client.js';
 import { Button } from '../ui/primitives.js';
 import { navigate, useRoute } from './router.js';
+import { OperatorBanner, TenantSwitcher } from './TenantSwitcher.js';
 
 const NAV = [
   { href: '/alerts', label: 'Alerts' },
@@ -42,12 +44,17 @@ export function Link({
 export function Shell({ children }: { children: ReactNode }) {
   const { api, session } = useConsole();
   const route = useRoute();
-  const [me, setMe] = useState<{ email: string; tenant: string } | null>(null);
+  const [me, setMe] = useState<{
+    email: string;
+    tenant: { id: string; slug: string; name: string };
+    superAdmin: boolean;
+  } | null>(null);
   useEffect(() => {
     must(api.GET('/api/auth/me'))
-      .then((body) => setMe({ email: body.user.email, tenant: body.tenant.slug }))
+      .then((body) => setMe({ email: body.user.email, tenant: body.tenant, superAdmin: body.superAdmin }))
       .catch(() => setMe(null));
   }, [api]);
+  const home = session.home();
   return (
     <div className="flex h-full">
       <nav aria-label="Main" className="flex w-48 shrink-0 flex-col border-r border-line bg-panel">
@@ -72,12 +79,13 @@ export function Shell({ children }: { children: ReactNode }) {
         </ul>
         <div className="border-t border-line p-3 text-xs text-muted">
           {me ? (
-            <p className="truncate" title={`${me.email} · ${me.tenant}`}>
+            <p className="truncate" title={`${me.email} · ${me.tenant.slug}`}>
               {me.email}
               <br />
-              <span data-testid="tenant-slug">{me.tenant}</span>
+              <span data-testid="tenant-slug">{me.tenant.slug}</span>
             </p>
           ) : null}
+          {me?.superAdmin && home === null ? <TenantSwitcher ownTenant={me.tenant} /> : null}
           <Button
             variant="ghost"
             className="mt-2 w-full justify-center"
@@ -87,7 +95,10 @@ export function Shell({ children }: { children: ReactNode }) {
           </Button>
         </div>
       </nav>
-      <main className="min-w-0 flex-1 overflow-hidden">{children}</main>
+      <div className="flex min-w-0 flex-1 flex-col">
+        {home !== null && me !== null ? <OperatorBanner home={home} tenant={me.tenant} /> : null}
+        <main className="min-h-0 min-w-0 flex-1 overflow-hidden">{children}</main>
+      </div>
     </div>
   );
 }
