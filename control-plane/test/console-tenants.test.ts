@@ -4,7 +4,7 @@
 // collector's way. Neither sees the other's alerts (queue, detail by URL), agents or rules. The platform
 // operator (A's administrator) switches into tenant B, sees only B's alerts there, and returns. Then, in tenant A:
 // an API error, a dropped live stream and an ended session each show a clear state and recover, and the
-// analyst's filters survive all three.
+// analyst's filters survive all three; a tab opened from another shares its session without ending it.
 import { execFileSync, spawn } from 'node:child_process';
 import pg from 'pg';
 import type { Page } from 'playwright-core';
@@ -260,6 +260,39 @@ describe.skipIf(!available)('recovery, filters kept', () => {
       .toContain('Live');
     expect(new URL(page.url()).search).toBe(new URL(FILTERS, url).search);
   }, 90_000);
+
+  it('a tab opened from another shares its session: reloading either never ends it', async () => {
+    const { url } = cp!;
+    const page = await newPage();
+    await adminA.signIn(page, url, FILTERS);
+    // window.open copies sessionStorage: both tabs start with the same refresh token.
+    const [copy] = await Promise.all([
+      page.context().waitForEvent('page'),
+      page.evaluate("void window.open('/alerts?status=new,acknowledged,closed&range=all')"),
+    ]);
+    await copy.getByRole('navigation', { name: 'Main' }).waitFor();
+    const family = "sessionStorage.getItem('inosec.family')";
+    expect(await copy.evaluate(family)).toBe(await page.evaluate(family));
+    for (const tab of [page, copy, page]) {
+      await tab.reload();
+      await tab.getByRole('navigation', { name: 'Main' }).waitFor();
+    }
+    // Alone again, the first tab refreshes with the newest token of the session.
+    await copy.close();
+    await page.reload();
+    await page.getByRole('navigation', { name: 'Main' }).waitFor();
+    expect(new URL(page.url()).search).toBe(new URL(`${url}${FILTERS}`).search);
+    const superuser = new pg.Pool({ connectionString: await cp!.superuserUrl(), max: 1 });
+    try {
+      const { rows } = await superuser.query(
+        `SELECT count(*)::int AS n FROM inosec.sessions WHERE revoked_reason = 'refresh_reuse'`,
+      );
+      expect(rows).toEqual([{ n: 0 }]);
+    } finally {
+      await superuser.end();
+    }
+    await page.context().close();
+  }, 60_000);
 
   it('an ended session asks for a new sign-in and returns to the same filters', async () => {
     const { url } = cp!;

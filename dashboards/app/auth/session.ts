@@ -3,6 +3,12 @@
 // shared across tabs or kept on disk), one refresh at a time, and a clear "expired" state instead of a
 // silent failure. A platform operator working in another tenant (the tenant switcher) keeps its own session's
 // refresh token aside in this tab and goes back to it when it returns.
+//
+// Tabs opened from a tab (window.open, a duplicated tab) start with a copy of its sessionStorage, so two tabs
+// can hold the same refresh token, and the server ends a session whose refresh token is used twice. Tabs of
+// one session therefore share it: a starting tab asks the others for the current tokens before refreshing,
+// refreshes run one at a time across tabs (Web Locks), and each refresh is announced to the others
+// (BroadcastChannel), which take the new tokens instead of using their old refresh token.
 import { ApiError, problemOf } from '../api/problem.js';
 
 interface Tokens {
@@ -21,6 +27,17 @@ export type LoginOutcome = { kind: 'signed-in' } | { kind: 'mfa'; mfaToken: stri
 
 const REFRESH_KEY = 'inosec.refresh';
 const HOME_KEY = 'inosec.home';
+/** A random id of the sign-in this tab's tokens belong to (copied along with them into tabs opened from it). */
+const FAMILY_KEY = 'inosec.family';
+const CHANNEL = 'inosec.session';
+/** How long a starting tab waits for another tab of its session to answer (same browser: a few ms). */
+const PEER_WAIT_MS = 100;
+/** How long a refresh keeps the cross-tab lock after announcing new tokens, so every tab has them first. */
+const ANNOUNCE_MS = 50;
+
+type PeerMessage =
+  | { type: 'hello'; family: string }
+  | { type: 'tokens'; family: string; refreshToken: string; accessToken: string | null };
 
 /** The operator's own session while it works in another tenant. */
 export interface HomeSession {
@@ -43,9 +60,15 @@ export class Session {
   private current: SessionState = { status: 'restoring' };
   private refreshToken: string | null = null;
   private refreshing: Promise<boolean> | undefined;
+  private family: string | null = null;
+  private peerAnswer: ((tokens: { refreshToken: string; accessToken: string | null }) => void) | undefined;
   private readonly listeners = new Set<(state: SessionState) => void>();
+  private readonly channel: BroadcastChannel | null;
 
-  constructor(private readonly storage: Storage = window.sessionStorage) {}
+  constructor(private readonly storage: Storage = window.sessionStorage) {
+    this.channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(CHANNEL) : null;
+    this.channel?.addEventListener('message', (event: MessageEvent<PeerMessage>) => this.onPeer(event.data));
+  }
 
   get state(): SessionState {
     return this.current;
@@ -56,10 +79,16 @@ export class Session {
     return () => this.listeners.delete(listener);
   }
 
-  /** On start: resume this tab's session if it has one. */
+  /** On start: resume this tab's session if it has one (from another tab of it, or by a refresh). */
   async restore(): Promise<void> {
     this.refreshToken = this.storage.getItem(REFRESH_KEY);
+    this.family = this.storage.getItem(FAMILY_KEY);
     if (this.refreshToken === null) return this.set({ status: 'signed-out' });
+    const shared = await this.askPeers();
+    if (shared !== undefined) {
+      this.keep(shared.refreshToken);
+      if (shared.accessToken !== null) return this.set({ status: 'active', accessToken: shared.accessToken });
+    }
     if (!(await this.refresh())) this.set({ status: 'signed-out' });
   }
 
@@ -132,8 +161,9 @@ export class Session {
     const state = this.current;
     if (state.status === 'active') await signOut(state.accessToken);
     this.storage.removeItem(HOME_KEY);
-    this.refreshToken = home.refreshToken;
-    this.storage.setItem(REFRESH_KEY, home.refreshToken);
+    this.family = newFamily();
+    this.storage.setItem(FAMILY_KEY, this.family);
+    this.keep(home.refreshToken);
     return true;
   }
 
@@ -176,7 +206,22 @@ export class Session {
     return new Request(request, { headers });
   }
 
-  private async doRefresh(): Promise<boolean> {
+  private doRefresh(): Promise<boolean> {
+    const family = this.family;
+    if (family === null || typeof navigator === 'undefined' || navigator.locks === undefined) {
+      return this.refreshNow();
+    }
+    return navigator.locks.request(`inosec.refresh.${family}`, async () => {
+      const refreshed = await this.refreshNow();
+      if (refreshed) {
+        this.announce();
+        await new Promise((resolve) => setTimeout(resolve, ANNOUNCE_MS));
+      }
+      return refreshed;
+    });
+  }
+
+  private async refreshNow(): Promise<boolean> {
     if (this.refreshToken === null) return false;
     try {
       const response = await fetch('/api/auth/refresh', {
@@ -188,7 +233,9 @@ export class Session {
         this.forget();
         return false;
       }
-      this.accept((await response.json()) as Tokens);
+      const tokens = (await response.json()) as Tokens;
+      this.keep(tokens.refreshToken);
+      this.set({ status: 'active', accessToken: tokens.accessToken });
       return true;
     } catch {
       // The appliance is unreachable: keep the refresh token and say so to the caller.
@@ -206,16 +253,72 @@ export class Session {
     return (await response.json()) as T;
   }
 
+  /** Tokens of a new sign-in (a login, a tenant entered): a new family, not shared with any other tab yet. */
   private accept(tokens: Tokens): void {
-    this.refreshToken = tokens.refreshToken;
-    this.storage.setItem(REFRESH_KEY, tokens.refreshToken);
+    this.family = newFamily();
+    this.storage.setItem(FAMILY_KEY, this.family);
+    this.keep(tokens.refreshToken);
     this.set({ status: 'active', accessToken: tokens.accessToken });
+  }
+
+  private keep(refreshToken: string): void {
+    this.refreshToken = refreshToken;
+    this.storage.setItem(REFRESH_KEY, refreshToken);
   }
 
   private forget(): void {
     this.refreshToken = null;
+    this.family = null;
     this.storage.removeItem(REFRESH_KEY);
+    this.storage.removeItem(FAMILY_KEY);
     this.storage.removeItem(HOME_KEY);
+  }
+
+  /** Another tab's word: a starting tab of this session asks for the tokens; a refreshing one announces them. */
+  private onPeer(message: PeerMessage): void {
+    if (this.family === null || message.family !== this.family) return;
+    if (message.type === 'hello') {
+      if (this.refreshToken !== null && this.current.status === 'active') this.announce();
+      return;
+    }
+    if (this.peerAnswer !== undefined) {
+      this.peerAnswer(message);
+      return;
+    }
+    this.keep(message.refreshToken);
+    if (message.accessToken !== null && this.current.status === 'active') {
+      this.set({ status: 'active', accessToken: message.accessToken });
+    }
+  }
+
+  private announce(): void {
+    if (this.family === null || this.refreshToken === null) return;
+    const message: PeerMessage = {
+      type: 'tokens',
+      family: this.family,
+      refreshToken: this.refreshToken,
+      accessToken: this.accessToken() ?? null,
+    };
+    this.channel?.postMessage(message);
+  }
+
+  /** The current tokens from another tab of this session, if one answers in time. */
+  private askPeers(): Promise<{ refreshToken: string; accessToken: string | null } | undefined> {
+    const family = this.family;
+    if (this.channel === null || family === null) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.peerAnswer = undefined;
+        resolve(undefined);
+      }, PEER_WAIT_MS);
+      this.peerAnswer = (tokens) => {
+        clearTimeout(timer);
+        this.peerAnswer = undefined;
+        resolve(tokens);
+      };
+      const hello: PeerMessage = { type: 'hello', family };
+      this.channel!.postMessage(hello);
+    });
   }
 
   private readHome(): StoredHome | null {
@@ -241,4 +344,8 @@ async function signOut(accessToken: string): Promise<void> {
     method: 'POST',
     headers: { authorization: `Bearer ${accessToken}` },
   }).catch(() => undefined);
+}
+
+function newFamily(): string {
+  return crypto.randomUUID();
 }
