@@ -1,6 +1,7 @@
 // Sessions over HTTP against a real PostgreSQL: refresh rotation where a reused token ends its whole family,
 // logout and logout-all that stop access tokens at once, the caller's session list, and TOTP sign-in where a
-// code works once.
+// code works once, with recovery codes standing in for lost authenticators.
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   startApiHarness,
@@ -291,10 +292,15 @@ describe('TOTP', () => {
       body: { mfaToken: challenge.body.mfaToken, code },
     });
     expect(first.status).toBe(200);
-    const me = await call<{ mfa: { enabled: boolean; session: boolean } }>(h, 'GET', '/api/auth/me', {
-      token: first.body.accessToken,
-    });
-    expect(me.body.mfa).toEqual({ enabled: true, session: true });
+    const me = await call<{ mfa: { enabled: boolean; session: boolean; recoveryCodesLeft: number } }>(
+      h,
+      'GET',
+      '/api/auth/me',
+      {
+        token: first.body.accessToken,
+      },
+    );
+    expect(me.body.mfa).toEqual({ enabled: true, session: true, recoveryCodesLeft: 10 });
 
     // The same code again, with a fresh challenge: refused.
     const again = await login<{ mfaToken: string }>(h, 'acme', user.email, user.password);
@@ -349,6 +355,109 @@ describe('TOTP', () => {
     expect(await auditRows(h, 'auth.totp_disable', { tenantId: acme.id, resourceId: user.id })).toEqual(
       expect.arrayContaining([expect.objectContaining({ outcome: 'success' })]),
     );
+  });
+
+  it('recovery codes: ten at activation, each signs in once, a new set replaces the old, off removes them', async () => {
+    const user = await h.seedUser(acme, { roles: ['viewer'] });
+    const pair = await signIn(user);
+    const { secret } = (
+      await call<{ secret: string }>(h, 'POST', '/api/auth/totp/enroll', { token: pair.accessToken })
+    ).body;
+    const now = await steadyNow();
+    const activated = await call<{ status: string; recoveryCodes: string[] }>(
+      h,
+      'POST',
+      '/api/auth/totp/activate',
+      { token: pair.accessToken, body: { code: codeAt(secret, now - 30_000) } },
+    );
+    expect(activated.status).toBe(200);
+    const codes = activated.body.recoveryCodes;
+    expect(codes).toHaveLength(10);
+    expect(new Set(codes).size).toBe(10);
+    for (const code of codes) expect(code).toMatch(/^[0-9a-hjkmnp-tv-z]{5}-[0-9a-hjkmnp-tv-z]{5}$/);
+    // Stored only as keyed digests: neither the code nor its plain SHA-256 is in the table.
+    const stored = await h.admin.query<{ code_mac: Buffer }>(
+      'SELECT code_mac FROM inosec.totp_recovery_codes WHERE user_id = $1',
+      [user.id],
+    );
+    expect(stored.rows).toHaveLength(10);
+    const macs = new Set(stored.rows.map((row) => row.code_mac.toString('hex')));
+    for (const code of codes) {
+      const canonical = code.replace('-', '');
+      expect(macs.has(createHash('sha256').update(canonical).digest('hex'))).toBe(false);
+      expect(macs.has(Buffer.from(canonical).toString('hex'))).toBe(false);
+    }
+
+    // One code signs in, typed loosely (upper case, a space for the dash), and is used up.
+    const challenge = await login<{ mfaToken: string }>(h, 'acme', user.email, user.password);
+    const first = await call<Tokens>(h, 'POST', '/api/auth/login/totp', {
+      body: { mfaToken: challenge.body.mfaToken, recoveryCode: codes[0]!.toUpperCase().replace('-', ' ') },
+    });
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    const me = await call<{ mfa: unknown }>(h, 'GET', '/api/auth/me', { token: first.body.accessToken });
+    expect(me.body.mfa).toEqual({ enabled: true, session: true, recoveryCodesLeft: 9 });
+    const again = await login<{ mfaToken: string }>(h, 'acme', user.email, user.password);
+    const reused = await call<ProblemBody>(h, 'POST', '/api/auth/login/totp', {
+      body: { mfaToken: again.body.mfaToken, recoveryCode: codes[0] },
+    });
+    expect(reused.status).toBe(401);
+    expect(reused.body.code).toBe('invalid_recovery_code');
+    // Exactly one of code and recoveryCode.
+    const both = await call(h, 'POST', '/api/auth/login/totp', {
+      body: { mfaToken: again.body.mfaToken, code: codeAt(secret, now), recoveryCode: codes[1] },
+    });
+    expect(both.status).toBe(400);
+    expect(
+      (await call(h, 'POST', '/api/auth/login/totp', { body: { mfaToken: again.body.mfaToken } })).status,
+    ).toBe(400);
+
+    // A new set needs the password and a current code; the old set then stops working.
+    const badPassword = await call<ProblemBody>(h, 'POST', '/api/auth/totp/recovery-codes', {
+      token: first.body.accessToken,
+      body: { password: 'not-the-password', code: codeAt(secret, now) },
+    });
+    expect(badPassword.status).toBe(403);
+    const renewed = await call<{ recoveryCodes: string[] }>(h, 'POST', '/api/auth/totp/recovery-codes', {
+      token: first.body.accessToken,
+      body: { password: user.password, code: codeAt(secret, now) },
+    });
+    expect(renewed.status, JSON.stringify(renewed.body)).toBe(200);
+    expect(renewed.body.recoveryCodes).toHaveLength(10);
+    expect(renewed.body.recoveryCodes.filter((code) => codes.includes(code))).toEqual([]);
+    const third = await login<{ mfaToken: string }>(h, 'acme', user.email, user.password);
+    const old = await call<ProblemBody>(h, 'POST', '/api/auth/login/totp', {
+      body: { mfaToken: third.body.mfaToken, recoveryCode: codes[1] },
+    });
+    expect(old.body.code).toBe('invalid_recovery_code');
+    const fresh = await call<Tokens>(h, 'POST', '/api/auth/login/totp', {
+      body: { mfaToken: third.body.mfaToken, recoveryCode: renewed.body.recoveryCodes[0] },
+    });
+    expect(fresh.status).toBe(200);
+    const logins = await auditRows(h, 'auth.login', { tenantId: acme.id, resourceId: user.id });
+    expect(
+      logins.filter((a) => a.details['recoveryCode'] === true).map((a) => a.details['recoveryCodesLeft']),
+    ).toEqual([9, 9]);
+    expect(logins.filter((a) => a.details['reason'] === 'recovery_code_invalid')).toHaveLength(2);
+    expect(
+      await auditRows(h, 'auth.recovery_codes_regenerate', { tenantId: acme.id, resourceId: user.id }),
+    ).toEqual([
+      expect.objectContaining({ outcome: 'failure' }),
+      expect.objectContaining({ outcome: 'success' }),
+    ]);
+
+    // Turning two-factor sign-in off removes the codes.
+    await h.admin.query('UPDATE inosec.users SET totp_last_step = totp_last_step - 2 WHERE id = $1', [
+      user.id,
+    ]);
+    const disabled = await call(h, 'POST', '/api/auth/totp/disable', {
+      token: fresh.body.accessToken,
+      body: { password: user.password, code: codeAt(secret, now) },
+    });
+    expect(disabled.status).toBe(200);
+    const left = await h.admin.query('SELECT 1 FROM inosec.totp_recovery_codes WHERE user_id = $1', [
+      user.id,
+    ]);
+    expect(left.rowCount).toBe(0);
   });
 
   it('wrong codes count towards the lockout', async () => {

@@ -1,5 +1,6 @@
 // The console's settings in Chromium against the appliance as `npm start` runs it: the administrator enrols
-// TOTP from the account page (reading the key shown there) and from then on must give a code to sign in; ends
+// TOTP from the account page (reading the key shown there) and from then on must give a code to sign in, or
+// one of the ten recovery codes shown once at activation (a wrong code is refused); ends
 // another of their sessions from the sessions page and the API stops accepting its tokens; invites a user
 // (the invitation mail lands in the appliance's outbox), changes their roles, disables and re-enables them;
 // the invited analyst, without users:read, sees a "you do not have permission" state; a custom role is
@@ -147,6 +148,17 @@ describe.skipIf(!available)('the console settings in Chromium', () => {
       .poll(() => page.getByTestId('totp-state').textContent())
       .toBe('On: this session passed the second factor.');
     expect(await page.getByTestId('totp-secret').count()).toBe(0);
+    // The recovery codes, shown once.
+    const recoveryCodes = await page.getByTestId('recovery-codes').getByRole('listitem').allTextContents();
+    expect(recoveryCodes).toHaveLength(10);
+    for (const code of recoveryCodes) expect(code).toMatch(/^[0-9a-z]{5}-[0-9a-z]{5}$/);
+    await expectAccessible(page, 'settings: recovery codes');
+    await screenshot(page, 'settings-recovery-codes');
+    await page.getByRole('button', { name: 'I have saved them' }).click();
+    expect(await page.getByTestId('recovery-codes').count()).toBe(0);
+    await expect
+      .poll(() => page.getByTestId('recovery-left').textContent())
+      .toContain('10 recovery codes left');
     const me = await api<{ user: { totpEnabled: boolean } }>(
       url,
       'GET',
@@ -169,13 +181,18 @@ describe.skipIf(!available)('the console settings in Chromium', () => {
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('the code is not valid');
     expect(await page.getByRole('navigation', { name: 'Main' }).count()).toBe(0);
 
-    // The right code (a later step than the activation's: each code works once) signs in.
-    await page.getByLabel('Authentication code').fill(await freshCode());
+    // A lost authenticator: a recovery code signs in, once (the TOTP-code sign-in is console-browser.test.ts's).
+    await page.getByRole('button', { name: 'Lost your authenticator? Use a recovery code' }).click();
+    await page.getByLabel('Recovery code').fill(recoveryCodes[3]!.toUpperCase());
+    await expectAccessible(page, 'sign-in with a recovery code');
     await page.getByRole('button', { name: 'Verify' }).click();
     await page.getByRole('navigation', { name: 'Main' }).waitFor();
     await expect
       .poll(() => page.getByTestId('totp-state').textContent())
       .toBe('On: this session passed the second factor.');
+    await expect
+      .poll(() => page.getByTestId('recovery-left').textContent())
+      .toContain('9 recovery codes left');
   }, 180_000);
 
   it('lists the sessions with the current one marked and ends another one: the API refuses its tokens', async () => {

@@ -57,10 +57,11 @@ export class AuthController {
     method: 'POST',
     path: 'login/totp',
     operationId: 'loginTotp',
-    summary: 'Complete a sign-in with a TOTP code',
+    summary: 'Complete a sign-in with a TOTP code or a recovery code',
     description:
       'A code works once: 401 `totp_code_reused` for a code already accepted, `invalid_totp_code` for a wrong ' +
-      'one (wrong codes count towards the lockout), `invalid_token` for a bad, expired or used mfaToken.',
+      'one, `invalid_recovery_code` for a recovery code that is wrong or used (wrong codes count towards the ' +
+      'lockout), `invalid_token` for a bad, expired or used mfaToken. Give `code` or `recoveryCode`, not both.',
     tags: TAGS,
     access: 'public',
     body: loginTotpBody,
@@ -140,7 +141,7 @@ export class AuthController {
     responses: { 200: { description: 'The caller', schema: me } },
   })
   async me(@Auth() auth: AuthContext): Promise<z.infer<typeof me>> {
-    const { user, tenant } = await this.auth.me(auth);
+    const { user, tenant, recoveryCodesLeft } = await this.auth.me(auth);
     return {
       user: {
         ...userSummaryOf(user),
@@ -149,7 +150,7 @@ export class AuthController {
       },
       tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name },
       permissions: [...auth.permissions].sort(),
-      mfa: { enabled: user.totpEnabledAt !== null, session: auth.mfa },
+      mfa: { enabled: user.totpEnabledAt !== null, session: auth.mfa, recoveryCodesLeft },
       superAdmin: auth.superAdmin,
       platformOperator: auth.platformOperator,
     };

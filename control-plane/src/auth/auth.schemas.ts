@@ -16,7 +16,23 @@ export const totpCode = z
 export const mailedToken = z.string().min(1).max(200);
 
 export const loginBody = z.strictObject({ tenant: tenantSlug, email, password: presentedPasswordSchema });
-export const loginTotpBody = z.strictObject({ mfaToken: z.string().min(1).max(2048), code: totpCode });
+/** A TOTP recovery code as typed (`xxxxx-xxxxx`; case, dashes and spaces do not matter). */
+export const recoveryCode = z
+  .string()
+  .trim()
+  .min(10)
+  .max(40)
+  .describe('a single-use recovery code, given when two-factor sign-in was turned on');
+export const loginTotpBody = z
+  .strictObject({
+    mfaToken: z.string().min(1).max(2048),
+    code: totpCode.optional(),
+    recoveryCode: recoveryCode.optional(),
+  })
+  .refine((body) => (body.code === undefined) !== (body.recoveryCode === undefined), {
+    message: 'give either code or recoveryCode',
+    path: ['code'],
+  });
 export const refreshBody = z.strictObject({ refreshToken: z.string().min(1).max(200) });
 export const registerBody = z.strictObject({
   tenant: tenantSlug,
@@ -72,6 +88,12 @@ export type MfaChallenge = z.infer<typeof mfaChallenge>;
 
 export const accepted = z.object({ status: z.literal('accepted') });
 export const done = z.object({ status: z.literal('ok') });
+export const recoveryCodes = z.object({
+  recoveryCodes: z
+    .array(z.string())
+    .describe('ten single-use codes, each standing in for one authenticator code; shown once'),
+});
+export const totpActivated = done.extend(recoveryCodes.shape);
 export const accountRef = z.object({
   status: z.literal('ok'),
   tenant: z.string().describe('the tenant slug to sign in to'),
@@ -97,6 +119,7 @@ export const me = z.object({
   mfa: z.object({
     enabled: z.boolean(),
     session: z.boolean().describe('this session passed the second factor'),
+    recoveryCodesLeft: z.number().int().describe('unused recovery codes (0 while two-factor sign-in is off)'),
   }),
   superAdmin: z.boolean(),
   platformOperator: z

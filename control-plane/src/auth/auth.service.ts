@@ -13,6 +13,8 @@ import { LoginThrottle } from './login-throttle.js';
 import { verifyPassword } from './password.js';
 import { sessionExists } from './session.repository.js';
 import { SessionService, SessionTakenProblem } from './session.service.js';
+import { recoveryCodeMac } from './recovery-codes.js';
+import { countRecoveryCodes, useRecoveryCode } from './recovery-codes.repository.js';
 import { checkTotp } from './totp.js';
 import {
   acceptTotpStep,
@@ -35,7 +37,8 @@ type FailureReason =
   | 'user_not_active'
   | 'locked'
   | 'totp_invalid'
-  | 'totp_reused';
+  | 'totp_reused'
+  | 'recovery_code_invalid';
 
 /** The one answer to every wrong account name or password. */
 export function invalidCredentials(): UnauthorizedProblem {
@@ -128,10 +131,14 @@ export class AuthService {
   }
 
   /**
-   * The second step: the mfa token from /login and a TOTP code. The code must be later than the last one
-   * accepted; wrong codes count towards the account's lockout. The mfa token opens one session only.
+   * The second step: the mfa token from /login and a TOTP code (later than the last one accepted) or an unused
+   * recovery code (then used up). Wrong codes count towards the account's lockout. The mfa token opens one
+   * session only.
    */
-  async loginTotp(input: { mfaToken: string; code: string }, info: ClientInfo): Promise<TokenPair> {
+  async loginTotp(
+    input: { mfaToken: string; code?: string | undefined; recoveryCode?: string | undefined },
+    info: ClientInfo,
+  ): Promise<TokenPair> {
     const claims = await this.tokens.verify(input.mfaToken, 'mfa');
     const found = await this.db.tx({ tenantId: claims.tenantId }, async (client) => {
       const user = await findUserById(client, claims.userId);
@@ -155,10 +162,23 @@ export class AuthService {
       throw error;
     }
     const secret = this.secretBox.open(user.totpSecret ?? '', `totp:${user.id}`).toString('utf8');
-    const check = checkTotp(secret, input.code, user.totpLastStep);
+    const recoveryMac =
+      input.recoveryCode === undefined ? undefined : recoveryCodeMac(this.secretBox, input.recoveryCode);
+    const check =
+      input.code !== undefined
+        ? checkTotp(secret, input.code, user.totpLastStep)
+        : recoveryMac !== undefined
+          ? ({ ok: true, step: -1 } as const)
+          : ({ ok: false, reason: 'invalid' } as const);
+    let recoveryCodesLeft: number | undefined;
     const pair = check.ok
       ? await this.db.tx({ tenantId: tenant.id, userId: user.id }, async (client) => {
-          if (!(await acceptTotpStep(client, user.id, check.step))) return undefined;
+          if (recoveryMac !== undefined) {
+            if (!(await useRecoveryCode(client, user.id, recoveryMac))) return undefined;
+            recoveryCodesLeft = await countRecoveryCodes(client, user.id);
+          } else if (!(await acceptTotpStep(client, user.id, check.step))) {
+            return undefined;
+          }
           const opened = await this.sessions.open(client, user, info, {
             mfa: true,
             sessionId: claims.sessionId,
@@ -174,15 +194,29 @@ export class AuthService {
             resourceId: user.id,
             outcome: 'success',
             requestId: info.requestId,
-            details: { mfa: true },
+            details:
+              recoveryCodesLeft === undefined
+                ? { mfa: true }
+                : { mfa: true, recoveryCode: true, recoveryCodesLeft },
           });
           return opened;
         })
       : undefined;
     if (pair === undefined) {
-      const reason = !check.ok && check.reason === 'invalid' ? 'totp_invalid' : 'totp_reused';
+      const reason: FailureReason =
+        input.recoveryCode !== undefined
+          ? 'recovery_code_invalid'
+          : !check.ok && check.reason === 'invalid'
+            ? 'totp_invalid'
+            : 'totp_reused';
       const locked = await this.throttle.fail(key);
       await this.auditFailure(tenant.id, user, user.email, reason, info, locked);
+      if (reason === 'recovery_code_invalid') {
+        throw new UnauthorizedProblem(
+          'the recovery code is not valid or was already used',
+          'invalid_recovery_code',
+        );
+      }
       throw reason === 'totp_reused'
         ? new UnauthorizedProblem('this code was already used; wait for the next one', 'totp_code_reused')
         : new UnauthorizedProblem('the code is not valid', 'invalid_totp_code');
@@ -192,11 +226,12 @@ export class AuthService {
   }
 
   /** The caller, their tenant and permissions. */
-  async me(auth: AuthContext): Promise<{ user: AuthUser; tenant: AuthTenant }> {
+  async me(auth: AuthContext): Promise<{ user: AuthUser; tenant: AuthTenant; recoveryCodesLeft: number }> {
     const found = await this.db.tx({ tenantId: auth.tenantId, userId: auth.userId }, async (client) => {
       const user = await findUserById(client, auth.userId);
       const tenant = await readTenant(client, auth.tenantId);
-      return user === undefined || tenant === undefined ? undefined : { user, tenant };
+      const recoveryCodesLeft = await countRecoveryCodes(client, auth.userId);
+      return user === undefined || tenant === undefined ? undefined : { user, tenant, recoveryCodesLeft };
     });
     if (found === undefined) throw new UnauthorizedProblem('the session ended', 'session_ended');
     return found;

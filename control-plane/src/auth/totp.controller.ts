@@ -2,7 +2,14 @@ import { Controller, Inject } from '@nestjs/common';
 import type { z } from 'zod';
 import { Auth, Endpoint, Input, type RouteInput } from '../http/endpoint.js';
 import { refuseForPlatformOperator, type AuthContext } from './auth-context.js';
-import { done, totpActivateBody, totpDisableBody, totpEnrollment } from './auth.schemas.js';
+import {
+  done,
+  recoveryCodes,
+  totpActivateBody,
+  totpActivated,
+  totpDisableBody,
+  totpEnrollment,
+} from './auth.schemas.js';
 import { Client, type ClientInfo } from './client-info.js';
 import { TotpService } from './totp.service.js';
 
@@ -41,16 +48,35 @@ export class TotpController {
     tags: TAGS,
     access: 'authenticated',
     body: totpActivateBody,
-    responses: { 200: { description: 'TOTP is on', schema: done } },
+    responses: { 200: { description: 'TOTP is on; the recovery codes (shown once)', schema: totpActivated } },
   })
   async activate(
     @Auth() auth: AuthContext,
     @Input() input: RouteInput<unknown, unknown, z.output<typeof totpActivateBody>>,
     @Client() client: ClientInfo,
-  ): Promise<z.infer<typeof done>> {
+  ): Promise<z.infer<typeof totpActivated>> {
     refuseForPlatformOperator(auth);
-    await this.totp.activate(auth, input.body.code, client);
-    return { status: 'ok' };
+    return { status: 'ok', recoveryCodes: await this.totp.activate(auth, input.body.code, client) };
+  }
+
+  @Endpoint({
+    method: 'POST',
+    path: 'recovery-codes',
+    operationId: 'regenerateRecoveryCodes',
+    summary: 'A new set of recovery codes (password and a current code); the old ones stop working',
+    description: '403 `wrong_password`; 422 `invalid_totp_code` or `totp_code_reused`; 409 when TOTP is off.',
+    tags: TAGS,
+    access: 'authenticated',
+    body: totpDisableBody,
+    responses: { 200: { description: 'The new codes (shown once)', schema: recoveryCodes } },
+  })
+  async regenerateRecoveryCodes(
+    @Auth() auth: AuthContext,
+    @Input() input: RouteInput<unknown, unknown, z.output<typeof totpDisableBody>>,
+    @Client() client: ClientInfo,
+  ): Promise<z.infer<typeof recoveryCodes>> {
+    refuseForPlatformOperator(auth);
+    return { recoveryCodes: await this.totp.regenerateRecoveryCodes(auth, input.body, client) };
   }
 
   @Endpoint({

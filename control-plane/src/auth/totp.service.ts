@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type pg from 'pg';
 import { recordAudit } from '../audit/audit-log.js';
 import { TenantDb } from '../database/tenant-db.js';
 import { ConflictProblem, ForbiddenProblem, UnprocessableProblem } from '../http/problems.js';
@@ -7,6 +8,8 @@ import type { AuthContext } from './auth-context.js';
 import type { ClientInfo } from './client-info.js';
 import { verifyPassword } from './password.js';
 import { PrincipalCache } from './principal-cache.js';
+import { newRecoveryCodes, recoveryCodeMac } from './recovery-codes.js';
+import { deleteRecoveryCodes, replaceRecoveryCodes } from './recovery-codes.repository.js';
 import { markSessionMfa } from './session.repository.js';
 import { actor } from './session.service.js';
 import { checkTotp, newTotpSecret } from './totp.js';
@@ -34,8 +37,8 @@ function codeRefused(reason: 'invalid' | 'reused'): UnprocessableProblem {
 
 /**
  * TOTP enrolment of the signed-in user: enroll stores a new sealed secret (off until a code proves the app has
- * it), activate turns it on, disable needs the password and a current code. Secrets are sealed with the data
- * key bound to `totp:<userId>`.
+ * it), activate turns it on and hands out ten recovery codes, disable needs the password and a current code,
+ * and so does a new set of recovery codes. Secrets are sealed with the data key bound to `totp:<userId>`.
  */
 @Injectable()
 export class TotpService {
@@ -61,8 +64,12 @@ export class TotpService {
     });
   }
 
-  /** Turns TOTP on with a code of the pending secret; the current session counts as second-factor. */
-  async activate(auth: AuthContext, code: string, info: ClientInfo): Promise<void> {
+  /**
+   * Turns TOTP on with a code of the pending secret; the current session counts as second-factor. Returns the
+   * recovery codes (shown once).
+   */
+  async activate(auth: AuthContext, code: string, info: ClientInfo): Promise<string[]> {
+    const codes = newRecoveryCodes();
     await this.db.tx({ tenantId: auth.tenantId, userId: auth.userId }, async (client) => {
       const user = await this.user(client, auth);
       if (user.totpEnabledAt !== null) {
@@ -78,22 +85,59 @@ export class TotpService {
       if (!check.ok) throw codeRefused(check.reason);
       if (!(await acceptTotpStep(client, user.id, check.step, true))) throw codeRefused('reused');
       await markSessionMfa(client, auth.sessionId);
+      await replaceRecoveryCodes(client, auth.tenantId, user.id, this.macs(codes));
       await recordAudit(client, {
         ...actor(auth, info),
         action: 'auth.totp_enable',
         resourceType: 'user',
         resourceId: user.id,
         outcome: 'success',
+        details: { recoveryCodes: codes.length },
       });
     });
     this.cache.invalidateSession(auth.sessionId);
+    return codes;
   }
 
-  /** Turns TOTP off; needs the password (403 `wrong_password`) and a fresh code (422). */
+  /**
+   * A new set of recovery codes (the old ones stop working); needs the password (403 `wrong_password`) and a
+   * current code (422), like turning TOTP off.
+   */
+  async regenerateRecoveryCodes(
+    auth: AuthContext,
+    input: { password: string; code: string },
+    info: ClientInfo,
+  ): Promise<string[]> {
+    const codes = newRecoveryCodes();
+    await this.confirmed(auth, input, info, 'auth.recovery_codes_regenerate', async (client, user) => {
+      await replaceRecoveryCodes(client, auth.tenantId, user.id, this.macs(codes));
+    });
+    return codes;
+  }
+
+  /** Turns TOTP off (and its recovery codes); needs the password (403 `wrong_password`) and a fresh code (422). */
   async disable(
     auth: AuthContext,
     input: { password: string; code: string },
     info: ClientInfo,
+  ): Promise<void> {
+    await this.confirmed(auth, input, info, 'auth.totp_disable', async (client, user) => {
+      await clearTotp(client, user.id);
+      await deleteRecoveryCodes(client, user.id);
+    });
+    this.cache.invalidateUser(auth.userId);
+  }
+
+  /**
+   * Runs `change` once the caller proved the password and a current TOTP code (TOTP must be on), in the
+   * transaction that uses up the code's step; audits `action` either way.
+   */
+  private async confirmed(
+    auth: AuthContext,
+    input: { password: string; code: string },
+    info: ClientInfo,
+    action: string,
+    change: (client: pg.PoolClient, user: AuthUser) => Promise<void>,
   ): Promise<void> {
     const user = await this.db.tx({ tenantId: auth.tenantId, userId: auth.userId }, (client) =>
       this.user(client, auth),
@@ -105,7 +149,7 @@ export class TotpService {
       await this.db.tx({ tenantId: auth.tenantId, userId: auth.userId }, (client) =>
         recordAudit(client, {
           ...actor(auth, info),
-          action: 'auth.totp_disable',
+          action,
           resourceType: 'user',
           resourceId: user.id,
           outcome: 'failure',
@@ -118,16 +162,19 @@ export class TotpService {
     if (!check.ok) throw codeRefused(check.reason);
     await this.db.tx({ tenantId: auth.tenantId, userId: auth.userId }, async (client) => {
       if (!(await acceptTotpStep(client, user.id, check.step))) throw codeRefused('reused');
-      await clearTotp(client, user.id);
+      await change(client, user);
       await recordAudit(client, {
         ...actor(auth, info),
-        action: 'auth.totp_disable',
+        action,
         resourceType: 'user',
         resourceId: user.id,
         outcome: 'success',
       });
     });
-    this.cache.invalidateUser(auth.userId);
+  }
+
+  private macs(codes: string[]): Buffer[] {
+    return codes.map((code) => recoveryCodeMac(this.secretBox, code)!);
   }
 
   private async user(client: Parameters<typeof findUserById>[0], auth: AuthContext): Promise<AuthUser> {

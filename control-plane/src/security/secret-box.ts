@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { InosecError } from '@inosec/protos';
 
 /** A sealed value could not be opened: another key sealed it, or it was altered. */
@@ -37,6 +37,15 @@ export class SecretBox {
     return [VERSION, iv, data, cipher.getAuthTag()]
       .map((part) => (typeof part === 'string' ? part : part.toString('base64url')))
       .join('.');
+  }
+
+  /**
+   * HMAC-SHA-256 of `data` under a key derived from the data key for `purpose` (HKDF): a keyed digest of a
+   * short secret (a recovery code) that the database alone cannot test guesses against.
+   */
+  mac(data: string, purpose: string): Buffer {
+    const key = Buffer.from(hkdfSync('sha256', this.key, 'inosec-mac', purpose, 32));
+    return createHmac('sha256', key).update(data, 'utf8').digest();
   }
 
   open(sealed: string, context: string): Buffer {

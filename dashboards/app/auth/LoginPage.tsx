@@ -1,4 +1,5 @@
-// Sign-in: tenant, e-mail and password, then the authenticator code when the account has TOTP. After an
+// Sign-in: tenant, e-mail and password, then the authenticator code when the account has TOTP (or one of its
+// recovery codes when the authenticator is lost). After an
 // expired session the same page says why, and signing in again returns to the view and filters the analyst
 // was on (they live in the URL).
 import { useState, type FormEvent } from 'react';
@@ -14,6 +15,7 @@ export function LoginPage({ session, notice }: { session: Session; notice?: stri
   const [password, setPassword] = useState('');
   const [mfaToken, setMfaToken] = useState<string | null>(null);
   const [code, setCode] = useState('');
+  const [useRecovery, setUseRecovery] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -27,7 +29,10 @@ export function LoginPage({ session, notice }: { session: Session; notice?: stri
         const outcome = await session.login(tenant.trim(), email.trim(), password);
         if (outcome.kind === 'mfa') setMfaToken(outcome.mfaToken);
       } else {
-        await session.completeTotp(mfaToken, code);
+        await session.completeTotp(
+          mfaToken,
+          useRecovery ? { recoveryCode: code.trim() } : { code: code.trim() },
+        );
       }
     } catch (failure) {
       setError(describe(failure));
@@ -48,7 +53,11 @@ export function LoginPage({ session, notice }: { session: Session; notice?: stri
             InoSec console
           </h1>
           <p className="text-sm text-muted">
-            {mfaToken ? 'Enter the code from your authenticator app.' : 'Sign in to your tenant.'}
+            {mfaToken === null
+              ? 'Sign in to your tenant.'
+              : useRecovery
+                ? 'Enter one of your recovery codes. Each works once.'
+                : 'Enter the code from your authenticator app.'}
           </p>
         </div>
         {notice && mfaToken === null ? (
@@ -91,6 +100,19 @@ export function LoginPage({ session, notice }: { session: Session; notice?: stri
               />
             </Field>
           </>
+        ) : useRecovery ? (
+          <Field label="Recovery code" hint="ten letters and digits, as xxxxx-xxxxx">
+            <input
+              className={`${INPUT} font-mono tracking-wider`}
+              name="recovery-code"
+              autoComplete="off"
+              spellCheck={false}
+              required
+              autoFocus
+              value={code}
+              onChange={(e) => setCode(e.target.value)}
+            />
+          </Field>
         ) : (
           <Field label="Authentication code">
             <input
@@ -106,6 +128,21 @@ export function LoginPage({ session, notice }: { session: Session; notice?: stri
             />
           </Field>
         )}
+        {mfaToken !== null ? (
+          <button
+            type="button"
+            className="text-sm text-accent underline"
+            onClick={() => {
+              setUseRecovery(!useRecovery);
+              setCode('');
+              setError(null);
+            }}
+          >
+            {useRecovery
+              ? 'Use the authenticator app instead'
+              : 'Lost your authenticator? Use a recovery code'}
+          </button>
+        ) : null}
         {error ? (
           <p role="alert" className="text-sm text-sev-critical">
             {error}

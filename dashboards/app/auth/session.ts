@@ -103,8 +103,9 @@ export class Session {
     return { kind: 'signed-in' };
   }
 
-  async completeTotp(mfaToken: string, code: string): Promise<void> {
-    this.accept(await this.post<Tokens>('/api/auth/login/totp', { mfaToken, code }));
+  /** The second step of a sign-in: a code of the authenticator app, or one of the recovery codes. */
+  async completeTotp(mfaToken: string, proof: { code: string } | { recoveryCode: string }): Promise<void> {
+    this.accept(await this.post<Tokens>('/api/auth/login/totp', { mfaToken, ...proof }));
   }
 
   /** Signs out; an operator in another tenant leaves it and signs out of its own session too. */

@@ -1,6 +1,7 @@
 // The TOTP second factor: enrol (a new secret for the authenticator app, typed in by hand or opened as an
 // otpauth:// link), activate with a first code, disable with the password and a current code. The secret is
-// shown once, during enrolment, and never again.
+// shown once, during enrolment, and never again; so are the ten recovery codes, given at activation and on
+// request (password and a current code), each standing in once for a lost authenticator.
 import { useState, type FormEvent } from 'react';
 import { useConsole } from '../App.js';
 import { must } from '../api/client.js';
@@ -13,6 +14,7 @@ const CODE_PATTERN = '\\s*\\d{3}\\s?\\d{3}\\s*';
 export function TotpSection({ me, onChange }: { me: Me; onChange: () => void }) {
   const { api } = useConsole();
   const [enrolment, setEnrolment] = useState<TotpEnrolment | null>(null);
+  const [recoveryCodes, setRecoveryCodes] = useState<string[] | null>(null);
   const [code, setCode] = useState('');
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
@@ -43,10 +45,30 @@ export function TotpSection({ me, onChange }: { me: Me; onChange: () => void }) 
   function activate(event: FormEvent): void {
     event.preventDefault();
     void run(
-      () => must(api.POST('/api/auth/totp/activate', { body: { code: code.trim() } })),
+      async () => {
+        const activated = await must(api.POST('/api/auth/totp/activate', { body: { code: code.trim() } }));
+        setRecoveryCodes(activated.recoveryCodes);
+      },
       'Two-factor sign-in is on: every sign-in now asks for a code from your authenticator app.',
       () => {
         setEnrolment(null);
+        setCode('');
+        onChange();
+      },
+    );
+  }
+
+  function renewRecoveryCodes(): void {
+    void run(
+      async () => {
+        const renewed = await must(
+          api.POST('/api/auth/totp/recovery-codes', { body: { password, code: code.trim() } }),
+        );
+        setRecoveryCodes(renewed.recoveryCodes);
+      },
+      'New recovery codes: the previous ones no longer work.',
+      () => {
+        setPassword('');
         setCode('');
         onChange();
       },
@@ -79,9 +101,22 @@ export function TotpSection({ me, onChange }: { me: Me; onChange: () => void }) 
         </span>
       }
     >
+      {recoveryCodes !== null ? (
+        <RecoveryCodes codes={recoveryCodes} onDone={() => setRecoveryCodes(null)} />
+      ) : null}
       {enabled ? (
         <form className="grid max-w-md gap-3" onSubmit={disable} aria-label="Turn two-factor sign-in off">
-          <p className="text-sm text-muted">To turn it off, confirm with your password and a current code.</p>
+          <p className="text-sm" data-testid="recovery-left">
+            {me.mfa.recoveryCodesLeft === 1
+              ? '1 recovery code left.'
+              : `${me.mfa.recoveryCodesLeft} recovery codes left.`}{' '}
+            <span className="text-muted">
+              {me.mfa.recoveryCodesLeft <= 3 ? 'Get a new set before you run out. ' : ''}
+            </span>
+          </p>
+          <p className="text-sm text-muted">
+            For new recovery codes or to turn it off, confirm with your password and a current code.
+          </p>
           <Field label="Password">
             <input
               className={INPUT}
@@ -94,7 +129,16 @@ export function TotpSection({ me, onChange }: { me: Me; onChange: () => void }) 
             />
           </Field>
           <CodeField code={code} setCode={setCode} />
-          <div className="flex items-center gap-3">
+          <div className="flex flex-wrap items-center gap-3">
+            <Button
+              disabled={busy}
+              onClick={(event) => {
+                const form = event.currentTarget.form;
+                if (form?.reportValidity() ?? true) renewRecoveryCodes();
+              }}
+            >
+              New recovery codes
+            </Button>
             <Button type="submit" variant="danger" disabled={busy}>
               Turn off two-factor sign-in
             </Button>
@@ -168,6 +212,47 @@ export function TotpSection({ me, onChange }: { me: Me; onChange: () => void }) 
       )}
       <OutcomeNotice outcome={outcome} className="mt-3" />
     </Section>
+  );
+}
+
+/** The recovery codes, shown once: to copy or download before they are gone. */
+function RecoveryCodes({ codes, onDone }: { codes: string[]; onDone: () => void }) {
+  const text = `InoSec recovery codes (each works once)\n\n${codes.join('\n')}\n`;
+  const [href] = useState(() => URL.createObjectURL(new Blob([text], { type: 'text/plain' })));
+  return (
+    <div
+      role="region"
+      aria-labelledby="recovery-codes-title"
+      className="mb-4 rounded border border-sev-medium/50 bg-sev-medium/10 p-4"
+    >
+      <h3 id="recovery-codes-title" className="font-semibold">
+        Save your recovery codes
+      </h3>
+      <p className="mt-1 text-sm text-muted">
+        If you lose your authenticator, each of these signs you in once. They are shown only now: keep them
+        somewhere safe, away from this device.
+      </p>
+      <ul data-testid="recovery-codes" className="mt-3 grid grid-cols-2 gap-x-6 gap-y-1 font-mono text-sm">
+        {codes.map((code) => (
+          <li key={code}>{code}</li>
+        ))}
+      </ul>
+      <div className="mt-3 flex flex-wrap items-center gap-2">
+        <CopyButton text={codes.join('\n')} label="Copy codes" />
+        <a className="text-sm text-accent underline" href={href} download="inosec-recovery-codes.txt">
+          Download
+        </a>
+        <Button
+          variant="primary"
+          onClick={() => {
+            URL.revokeObjectURL(href);
+            onDone();
+          }}
+        >
+          I have saved them
+        </Button>
+      </div>
+    </div>
   );
 }
 
