@@ -1,6 +1,7 @@
 // Enrollment issues NATS credentials when agents are told to send over NATS, with a real nats-server in
 // operator mode whose trust chain is the include file the control plane writes: the creds publish only on the
-// agent's own subject, a revocation through the API reaches the server at its next reload, the revocation
+// agent's own subject, a revocation through the API reaches the server at once (the control plane rewrites
+// the include and signals the server named by its pid file to reload it), the revocation
 // list is written only through the tenant-checked definer function, and without a NATS URL nothing is issued.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -42,6 +43,7 @@ import { freePort } from './support/processes.js';
 let h: FleetHarness;
 let natsDir: string;
 let authFile: string;
+let pidFile: string;
 let natsUrl: string;
 let nats: ChildProcess;
 let natsLog = '';
@@ -87,23 +89,18 @@ const refusal = (creds: string): Promise<string> =>
     (error: Error) => error.message,
   );
 
-async function reloadNats(): Promise<void> {
-  const before = (natsLog.match(/Reloaded server configuration/g) ?? []).length;
-  nats.kill('SIGHUP');
-  await until(
-    () => (natsLog.match(/Reloaded server configuration/g) ?? []).length > before,
-    'nats-server reloaded',
-  );
-}
+const reloads = (): number => (natsLog.match(/Reloaded server configuration/g) ?? []).length;
 
 beforeAll(async () => {
   natsDir = await mkdtemp(path.join(os.tmpdir(), 'inosec-fleet-nats-'));
   authFile = path.join(natsDir, 'inosec-auth.conf');
+  pidFile = path.join(natsDir, 'nats-server.pid');
   const port = await freePort();
   natsUrl = `nats://127.0.0.1:${port}`;
   h = await startFleetHarness({
     INOSEC_COLLECTOR_URLS: `grpcs://127.0.0.1:50051,${natsUrl}`,
     INOSEC_NATS_AUTH_CONFIG: authFile,
+    INOSEC_NATS_PID_FILE: pidFile,
   });
   tenantA = await h.seedTenant();
   tenantB = await h.seedTenant();
@@ -115,7 +112,7 @@ beforeAll(async () => {
   const main = path.join(natsDir, 'nats-server.conf');
   await writeFile(
     main,
-    `host: "127.0.0.1"\nport: ${port}\njetstream { store_dir: "${path.join(natsDir, 'js')}" }\ninclude "inosec-auth.conf"\n`,
+    `host: "127.0.0.1"\nport: ${port}\npid_file: "${pidFile}"\njetstream { store_dir: "${path.join(natsDir, 'js')}" }\ninclude "inosec-auth.conf"\n`,
   );
   nats = spawn(process.env.NATS_SERVER_BIN ?? 'nats-server', ['-c', main], {
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -198,10 +195,11 @@ describe('NATS credentials at enrollment', () => {
     await nc.close();
   });
 
-  it('refuses the revoked agent after the rewritten config is reloaded, and keeps the others', async () => {
+  it('refuses the revoked agent once the control plane has the server reload, and keeps the others', async () => {
     const key = parseCreds(a.response.natsCredentials).userPublicKey;
     expect(await refusal(a.response.natsCredentials)).toBe('connected');
     const before = await readFile(authFile, 'utf8');
+    const reloadsBefore = reloads();
     const res = await h.request<{ status: string }>('POST', `/api/fleet/agents/${a.agentId}/revoke`, {
       token: adminA,
       body: { reason: 'stolen' },
@@ -219,9 +217,9 @@ describe('NATS credentials at enrollment', () => {
     expect(account.nats.revocations?.[key]).toBe(state.revocations[key]);
     expect(written).toContain(`${state.account}: "`);
 
-    // Not yet loaded: the server still accepts it (the reload is the operator's step).
-    expect(await refusal(a.response.natsCredentials)).toBe('connected');
-    await reloadNats();
+    expect(state.reloadSignalled).toBe(true);
+    // The control plane signalled the server named by the pid file: it reloads without the operator.
+    await until(() => reloads() > reloadsBefore, 'nats-server reloaded by the control plane');
     expect(await refusal(a.response.natsCredentials)).toMatch(/Authorization Violation/i);
     expect(await refusal(b.response.natsCredentials)).toBe('connected');
 

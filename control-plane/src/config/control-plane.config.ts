@@ -111,6 +111,13 @@ export const controlPlaneConfigSchema = z.object({
     .describe(
       'absolute path of the nats-server include file the control plane rewrites with the operator JWT and the telemetry account JWT on each agent revocation (unset: not written)',
     ),
+  INOSEC_NATS_PID_FILE: z
+    .string()
+    .regex(/^\/[^"\\\r\n\t\0]*$/, 'an absolute path without quotes, backslashes or control characters')
+    .optional()
+    .describe(
+      "absolute path of nats-server's pid_file: after rewriting INOSEC_NATS_AUTH_CONFIG the control plane tells that server to reload it (SIGHUP; the server must run on this host as the same user). Unset: reloading is the operator's step",
+    ),
   INOSEC_CONSOLE_DIR: z
     .string()
     .regex(/^\/[^\0]*$/, 'an absolute path')

@@ -1,5 +1,6 @@
 // NATS credentials of the fleet: the NATS user an agent gets at enrollment when agents are told to send over
 // NATS, and the telemetry account JWT with the revoked agents' users for the nats-servers.
+import { readFile } from 'node:fs/promises';
 import type { RevocationList } from '@nats-io/jwt';
 import type pg from 'pg';
 import type { Logger } from 'pino';
@@ -23,7 +24,10 @@ import { listNatsRevocations } from './agent-nats.repository.js';
 /** What FleetNats reads from the configuration. */
 export type FleetNatsConfig = Pick<
   ControlPlaneConfig,
-  'INOSEC_COLLECTOR_URLS' | 'INOSEC_NATS_AUTHORITY_CREATE' | 'INOSEC_NATS_AUTH_CONFIG'
+  | 'INOSEC_COLLECTOR_URLS'
+  | 'INOSEC_NATS_AUTHORITY_CREATE'
+  | 'INOSEC_NATS_AUTH_CONFIG'
+  | 'INOSEC_NATS_PID_FILE'
 >;
 
 /** The telemetry account as the nats-servers must load it. */
@@ -36,6 +40,11 @@ export interface NatsAccountState {
   revocations: RevocationList;
   /** The include file rewritten with it (INOSEC_NATS_AUTH_CONFIG), when configured. */
   configFile: string | null;
+  /**
+   * Whether the local nats-server was told to reload the include (INOSEC_NATS_PID_FILE): null when not
+   * configured, false when the signal could not be sent (logged).
+   */
+  reloadSignalled: boolean | null;
 }
 
 /** True when one of the collector URLs handed to agents is a NATS URL (nats:// or tls://). */
@@ -78,7 +87,8 @@ export class FleetNats {
   /**
    * The telemetry account JWT with every revocation still relevant (younger than the longest credential
    * lifetime), read with `client` (any transaction: the list is platform-wide). With INOSEC_NATS_AUTH_CONFIG
-   * set, the include file is rewritten with it; reloading the servers is the operator's (or its tooling's) job.
+   * set, the include file is rewritten with it, and with INOSEC_NATS_PID_FILE the local server is told to
+   * reload it; other servers are the operator's (or its tooling's) job.
    */
   async accountState(client: pg.ClientBase): Promise<NatsAccountState> {
     // Serialised in this process: each call reads the list after the previous one wrote its file, so the
@@ -99,10 +109,38 @@ export class FleetNats {
     const revocations = pruneRevocations(list, now);
     const accountJwt = await encodeTelemetryAccountJwt(authority, revocations);
     const file = this.config.INOSEC_NATS_AUTH_CONFIG ?? null;
+    let reloadSignalled: boolean | null = null;
     if (file !== null) {
       await writeNatsAuthInclude(file, await renderNatsAuthInclude(authority, revocations));
       this.logger.info({ file, revocations: Object.keys(revocations).length }, 'NATS auth config written');
+      const pidFile = this.config.INOSEC_NATS_PID_FILE;
+      if (pidFile !== undefined) reloadSignalled = await this.signalReload(pidFile);
     }
-    return { account: authorityPublicKeys(authority).account, accountJwt, revocations, configFile: file };
+    return {
+      account: authorityPublicKeys(authority).account,
+      accountJwt,
+      revocations,
+      configFile: file,
+      reloadSignalled,
+    };
+  }
+
+  /** Sends SIGHUP to the nats-server whose pid is in `pidFile`; false (and an error log) when it cannot. */
+  private async signalReload(pidFile: string): Promise<boolean> {
+    try {
+      const text = (await readFile(pidFile, 'utf8')).trim();
+      const pid = /^\d{1,10}$/.test(text) ? Number(text) : NaN;
+      if (!Number.isSafeInteger(pid) || pid <= 1)
+        throw new Error(`no process id in ${pidFile}: "${text.slice(0, 40)}"`);
+      process.kill(pid, 'SIGHUP');
+      this.logger.info({ pidFile, pid }, 'nats-server told to reload its auth config');
+      return true;
+    } catch (error) {
+      this.logger.error(
+        { err: error, pidFile },
+        'nats-server not told to reload: revoked agents stay accepted until it reloads',
+      );
+      return false;
+    }
   }
 }
