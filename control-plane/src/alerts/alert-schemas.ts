@@ -151,3 +151,44 @@ export const bulkResult = z.object({
   ),
   updated: z.number().int(),
 });
+
+/** What happened to a process, in time order: its start, each exec() in place, its exit. */
+export const PROCESS_ACTIONS = ['start', 'exec', 'exit'] as const;
+export type ProcessAction = (typeof PROCESS_ACTIONS)[number];
+
+/** One process of an alert's process tree, identified by the agent's entity id. */
+export const processNode = z.object({
+  entityId: z.string(),
+  /** null when the agent knew no parent; a parent not in `nodes` makes this a root. */
+  parentEntityId: z.string().nullable(),
+  pid: z.number().int().nullable(),
+  name: z.string().nullable(),
+  executable: z.string().nullable(),
+  commandLine: z.string().nullable(),
+  user: z.string().nullable(),
+  /**
+   * The time of the process's earliest stored event; for an ancestor whose own events are not stored (no
+   * `actions`), its start time as its child's event reports it.
+   */
+  firstSeen: z.string().nullable(),
+  actions: z.array(z.enum(PROCESS_ACTIONS)),
+  /** One of the alert's matched events is an event of this process. */
+  matched: z.boolean(),
+});
+export type ProcessNode = z.infer<typeof processNode>;
+
+export const processTree = z.object({
+  alertId: z.uuid(),
+  /** The agent the tree is on: the alert's, else the agent of its first matched process event. */
+  agentId: z.string().nullable(),
+  hostName: z.string().nullable(),
+  /** Where descendants were looked for (null: no process to look under). */
+  window: z.object({ from: z.string(), to: z.string() }).nullable(),
+  /** The matched processes, their ancestors and their descendants, by first seen. */
+  nodes: z.array(processNode),
+  /** Processes were left out: descendants past 500 nodes, or ancestors above the 16 generations walked. */
+  truncated: z.boolean(),
+  /** Matched process events without an entity id (e.g. the auditd sensor's), which cannot be placed. */
+  unlinkedMatches: z.number().int(),
+});
+export type ProcessTree = z.infer<typeof processTree>;

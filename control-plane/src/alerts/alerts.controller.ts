@@ -1,5 +1,5 @@
 // The alerts API: the queue with filters and keyset pages, counts for the console's badges, one alert with
-// its matched events, and triage (assign, acknowledge, close, reopen, bulk).
+// its matched events and its process tree, and triage (assign, acknowledge, close, reopen, bulk).
 import { Controller, Inject, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -16,11 +16,21 @@ import {
   bulkBody,
   bulkResult,
   closeBody,
+  processTree,
   type AlertCounts,
   type AlertDetail,
   type AlertItem,
+  type ProcessTree,
 } from './alert-schemas.js';
 import { AlertsService, type BulkOutcome } from './alerts.service.js';
+import {
+  DESCENDANT_MARGIN_MS,
+  MAX_ANCESTOR_DEPTH,
+  MAX_DESCENDANT_DEPTH,
+  MAX_PROCESS_NODES,
+  MAX_WINDOW_MS,
+  ProcessTreeService,
+} from './process-tree.service.js';
 import { actorOf } from './request-actor.js';
 
 type ListQuery = z.infer<typeof alertListQuery>;
@@ -33,7 +43,10 @@ const conflict = { description: 'The alert is in a status the change may not lea
 
 @Controller('api/alerts')
 export class AlertsController {
-  constructor(@Inject(AlertsService) private readonly alerts: AlertsService) {}
+  constructor(
+    @Inject(AlertsService) private readonly alerts: AlertsService,
+    @Inject(ProcessTreeService) private readonly processTrees: ProcessTreeService,
+  ) {}
 
   @Endpoint({
     method: 'GET',
@@ -106,6 +119,32 @@ export class AlertsController {
     @Req() request: FastifyRequest,
   ): Promise<AlertDetail> {
     return this.alerts.detail(actorOf(auth, request), input.params.id);
+  }
+
+  @Endpoint({
+    method: 'GET',
+    path: ':id/process-tree',
+    operationId: 'getAlertProcessTree',
+    summary: "The process tree around the alert's matched process events",
+    description:
+      "On the alert's agent: the processes of its matched process events (`matched`), their ancestors (up to " +
+      `${MAX_ANCESTOR_DEPTH} generations, walked by parent entity id) and their descendants (up to ` +
+      `${MAX_DESCENDANT_DEPTH} generations) started from the first matched process's start to ` +
+      `${DESCENDANT_MARGIN_MS / 60_000} minutes after the alert's last event (at most ` +
+      `${MAX_WINDOW_MS / 3_600_000} hours after that start). At most ${MAX_PROCESS_NODES} nodes, the farthest ` +
+      'descendants left out beyond (`truncated`). Roots are the nodes whose parent is not among them. An ' +
+      'alert without process events has no nodes.',
+    tags: TAGS,
+    access: 'alerts:read',
+    params: schemas.idParams,
+    responses: { 200: { description: 'The process tree', schema: processTree }, 404: notFound },
+  })
+  processTree(
+    @Input() input: RouteInput<IdParams>,
+    @Auth() auth: AuthContext,
+    @Req() request: FastifyRequest,
+  ): Promise<ProcessTree> {
+    return this.processTrees.tree(actorOf(auth, request), input.params.id);
   }
 
   @Endpoint({

@@ -10,6 +10,7 @@ import { AlertsController } from './alerts.controller.js';
 import { AlertsService } from './alerts.service.js';
 import { IncidentsController } from './incidents.controller.js';
 import { IncidentsService } from './incidents.service.js';
+import { ProcessTreeService } from './process-tree.service.js';
 import { SuppressionsController } from './suppressions.controller.js';
 import { SuppressionsService } from './suppressions.service.js';
 
@@ -26,6 +27,7 @@ export const ALERTS_CONTROLLERS = [
   controllers: ALERTS_CONTROLLERS,
   providers: [
     AlertsService,
+    ProcessTreeService,
     AlertStreamService,
     SuppressionsService,
     IncidentsService,

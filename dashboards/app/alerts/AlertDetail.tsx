@@ -1,5 +1,6 @@
-// One alert: what fired (rule, MITRE technique), where (host), its matched events with the raw event, and
-// the analyst's actions: acknowledge, close with a reason, reopen, suppress the rule for the host.
+// One alert: what fired (rule, MITRE technique), where (host), its matched events with the raw event, the
+// process tree of a process alert, and the analyst's actions: acknowledge, close with a reason, reopen,
+// suppress the rule for the host.
 import { useCallback, useEffect, useState } from 'react';
 import { useConsole } from '../App.js';
 import { must } from '../api/client.js';
@@ -16,6 +17,7 @@ import {
   StatusBadge,
 } from '../ui/primitives.js';
 import { CloseDialog } from './CloseDialog.js';
+import { ProcessTreeSection } from './ProcessTree.js';
 import { useAlertStream } from './stream.js';
 import type { AlertDetail } from './types.js';
 
@@ -245,6 +247,10 @@ export function AlertDetailView({ id }: { id: string }) {
           </pre>
         ) : null}
       </section>
+
+      {alert.events.some((event) => event.table === 'events' && event.fields['kind'] === 'process') ? (
+        <ProcessTreeSection alertId={alert.id} lastSeen={alert.lastSeen} />
+      ) : null}
 
       <CloseDialog
         count={1}

@@ -73,6 +73,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/alerts/{id}/process-tree': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The process tree around the alert's matched process events
+     * @description On the alert's agent: the processes of its matched process events (`matched`), their ancestors (up to 16 generations, walked by parent entity id) and their descendants (up to 32 generations) started from the first matched process's start to 15 minutes after the alert's last event (at most 24 hours after that start). At most 500 nodes, the farthest descendants left out beyond (`truncated`). Roots are the nodes whose parent is not among them. An alert without process events has no nodes.
+     */
+    get: operations['getAlertProcessTree'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/alerts/{id}/reopen': {
     parameters: {
       query?: never;
@@ -262,8 +282,8 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * Complete a sign-in with a TOTP code
-     * @description A code works once: 401 `totp_code_reused` for a code already accepted, `invalid_totp_code` for a wrong one (wrong codes count towards the lockout), `invalid_token` for a bad, expired or used mfaToken.
+     * Complete a sign-in with a TOTP code or a recovery code
+     * @description A code works once: 401 `totp_code_reused` for a code already accepted, `invalid_totp_code` for a wrong one, `invalid_recovery_code` for a recovery code that is wrong or used (wrong codes count towards the lockout), `invalid_token` for a bad, expired or used mfaToken. Give `code` or `recoveryCode`, not both.
      */
     post: operations['loginTotp'];
     delete?: never;
@@ -514,6 +534,26 @@ export interface paths {
      * @description TOTP stays off until /activate verifies a code. 409 `totp_already_enabled` when it is on.
      */
     post: operations['enrollTotp'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/auth/totp/recovery-codes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A new set of recovery codes (password and a current code); the old ones stop working
+     * @description 403 `wrong_password`; 422 `invalid_totp_code` or `totp_code_reused`; 409 when TOTP is off.
+     */
+    post: operations['regenerateRecoveryCodes'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1831,6 +1871,94 @@ export interface operations {
       };
     };
   };
+  getAlertProcessTree: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The process tree */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            alertId: string;
+            agentId: string | null;
+            hostName: string | null;
+            window: {
+              from: string;
+              to: string;
+            } | null;
+            nodes: {
+              entityId: string;
+              parentEntityId: string | null;
+              pid: number | null;
+              name: string | null;
+              executable: string | null;
+              commandLine: string | null;
+              user: string | null;
+              firstSeen: string | null;
+              actions: ('start' | 'exec' | 'exit')[];
+              matched: boolean;
+            }[];
+            truncated: boolean;
+            unlinkedMatches: number;
+          };
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not signed in, or the session ended */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing permission */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such alert in your tenant */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Error */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
   reopenAlert: {
     parameters: {
       query?: never;
@@ -2607,7 +2735,9 @@ export interface operations {
         'application/json': {
           mfaToken: string;
           /** @description the six-digit code of the authenticator app */
-          code: string;
+          code?: string;
+          /** @description a single-use recovery code, given when two-factor sign-in was turned on */
+          recoveryCode?: string;
         };
       };
     };
@@ -2803,6 +2933,8 @@ export interface operations {
               enabled: boolean;
               /** @description this session passed the second factor */
               session: boolean;
+              /** @description unused recovery codes (0 while two-factor sign-in is off) */
+              recoveryCodesLeft: number;
             };
             superAdmin: boolean;
             /** @description a platform operator working in this tenant through the tenant switcher (password and TOTP are the operator's own, in its tenant) */
@@ -3286,7 +3418,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description TOTP is on */
+      /** @description TOTP is on; the recovery codes (shown once) */
       200: {
         headers: {
           [name: string]: unknown;
@@ -3295,6 +3427,8 @@ export interface operations {
           'application/json': {
             /** @constant */
             status: 'ok';
+            /** @description ten single-use codes, each standing in for one authenticator code; shown once */
+            recoveryCodes: string[];
           };
         };
       };
@@ -3424,6 +3558,73 @@ export interface operations {
             /** @description otpauth:// URI for a QR code */
             otpauthUri: string;
           };
+        };
+      };
+      /** @description Not signed in, or the session ended */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing permission */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Error */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  regenerateRecoveryCodes: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          password: string;
+          /** @description the six-digit code of the authenticator app */
+          code: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The new codes (shown once) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description ten single-use codes, each standing in for one authenticator code; shown once */
+            recoveryCodes: string[];
+          };
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Not signed in, or the session ended */
