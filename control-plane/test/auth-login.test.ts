@@ -58,16 +58,18 @@ describe('POST /api/auth/login', () => {
       user: { id: string };
       tenant: { id: string; slug: string; name: string };
       permissions: string[];
-      mfa: { enabled: boolean; session: boolean };
+      mfa: { enabled: boolean; session: boolean; recoveryCodesLeft: number };
       superAdmin: boolean;
+      platformOperator: boolean;
     }>(h, 'GET', '/api/auth/me', { token: res.body.accessToken });
     expect(me.status).toBe(200);
     expect(me.body.user.id).toBe(alice.id);
     expect(me.body.tenant).toEqual({ id: acme.id, slug: 'acme', name: 'Tenant acme' });
     expect(me.body.permissions).toContain('alerts:write');
     expect(me.body.permissions).not.toContain('users:write');
-    expect(me.body.mfa).toEqual({ enabled: false, session: false });
+    expect(me.body.mfa).toEqual({ enabled: false, session: false, recoveryCodesLeft: 0 });
     expect(me.body.superAdmin).toBe(false);
+    expect(me.body.platformOperator).toBe(false);
 
     const { rows } = await h.admin.query<{ n: number; ip: string; ua: string | null }>(
       `SELECT count(*)::int AS n, max(host(ip)) AS ip, max(user_agent) AS ua FROM inosec.sessions
