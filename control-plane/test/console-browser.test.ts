@@ -95,6 +95,26 @@ describe.skipIf(!available)('the SOC console in Chromium', () => {
     await screenshot(page, 'alert-detail');
     await page.getByRole('button', { name: 'Acknowledge' }).click();
     await page.getByText('Acknowledged', { exact: true }).waitFor();
+    // The analyst takes it.
+    await page.getByTestId('alert-assignee').getByRole('button', { name: 'Assign to me' }).click();
+    await expect
+      .poll(() => page.getByRole('status').first().textContent())
+      .toMatch(new RegExp(`^Assigned to .*${admin.email.replace(/\./g, '\\.')}`));
+    await expect
+      .poll(async () => {
+        const detail = await api<{ assignee: { email: string } | null }>(
+          url,
+          'GET',
+          `/api/alerts/${alert!.id}`,
+          undefined,
+          token,
+        );
+        return detail.assignee?.email;
+      })
+      .toBe(admin.email);
+    expect(
+      await page.getByTestId('alert-assignee').getByRole('button', { name: 'Assign to me' }).count(),
+    ).toBe(0);
 
     // The second tab's count drops and the row leaves its "new" queue, live (no reload).
     await expect.poll(count, { timeout: 10_000 }).toBe(before - 1);

@@ -1,9 +1,10 @@
 // One alert: what fired (rule, MITRE technique), where (host), its matched events with the raw event, the
-// process tree of a process alert, and the analyst's actions: acknowledge, close with a reason, reopen,
-// suppress the rule for the host.
+// process tree of a process alert, and the analyst's actions: assign, acknowledge, close with a reason,
+// reopen, suppress the rule for the host.
 import { useCallback, useEffect, useState } from 'react';
 import { useConsole } from '../App.js';
 import { must } from '../api/client.js';
+import { useDirectory } from '../api/directory.js';
 import { describe } from '../api/problem.js';
 import { Link } from '../shell/Shell.js';
 import {
@@ -16,6 +17,7 @@ import {
   SeverityBadge,
   StatusBadge,
 } from '../ui/primitives.js';
+import { AssigneeField } from '../ui/AssigneeField.js';
 import { CloseDialog } from './CloseDialog.js';
 import { ProcessTreeSection } from './ProcessTree.js';
 import { useAlertStream } from './stream.js';
@@ -29,6 +31,8 @@ export function AlertDetailView({ id }: { id: string }) {
   const [suppressing, setSuppressing] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
   const [raw, setRaw] = useState<number | null>(0);
+  const [busy, setBusy] = useState(false);
+  const directory = useDirectory();
 
   const load = useCallback(() => {
     setError(null);
@@ -43,12 +47,15 @@ export function AlertDetailView({ id }: { id: string }) {
   });
 
   async function run(action: () => Promise<unknown>, done: string): Promise<void> {
+    setBusy(true);
     try {
       await action();
       setNotice(done);
       load();
     } catch (failure) {
       setNotice(describe(failure));
+    } finally {
+      setBusy(false);
     }
   }
 
@@ -172,6 +179,30 @@ export function AlertDetailView({ id }: { id: string }) {
         <div>
           <dt className="text-muted">Description</dt>
           <dd>{alert.description ?? '—'}</dd>
+        </div>
+        <div>
+          <dt className="sr-only">Assignee</dt>
+          <dd className="flex max-w-md flex-wrap items-end gap-2" data-testid="alert-assignee">
+            <div className="min-w-56 flex-1">
+              <AssigneeField
+                assignee={alert.assignee}
+                directory={directory}
+                busy={busy}
+                assign={(to, done) =>
+                  void run(
+                    () =>
+                      must(
+                        api.PATCH('/api/alerts/{id}', {
+                          params: { path: { id } },
+                          body: { assigneeId: to },
+                        }),
+                      ),
+                    done,
+                  )
+                }
+              />
+            </div>
+          </dd>
         </div>
         {alert.closeReason ? (
           <div>

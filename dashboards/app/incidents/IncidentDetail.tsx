@@ -12,7 +12,8 @@ import { IncidentAlerts } from './IncidentAlerts.js';
 import { EditDialog, ResolveDialog } from './IncidentDialogs.js';
 import { IncidentNotes } from './IncidentNotes.js';
 import { IncidentStatusBadge } from './IncidentStatusBadge.js';
-import { label, useDirectory, type Directory } from './people.js';
+import { useDirectory, type Directory } from '../api/directory.js';
+import { AssigneeField } from '../ui/AssigneeField.js';
 import { StreamIndicator, useIncidentStream } from './stream.js';
 import { Timeline, type TimelineFilter } from './Timeline.js';
 import {
@@ -312,9 +313,6 @@ function Properties({
   busy: boolean;
   patch: (body: Patch, done: string) => Promise<string | null>;
 }) {
-  const { me, users } = directory;
-  const assigneeId = incident.assignee?.id ?? '';
-  const people = users ?? (me ? [me] : []);
   return (
     <section aria-labelledby="properties-title" className="rounded border border-line bg-panel p-3">
       <h2 id="properties-title" className="text-base font-semibold">
@@ -339,40 +337,12 @@ function Properties({
             ))}
           </select>
         </label>
-        <label className="block">
-          <span className="mb-1 block text-muted">Assignee</span>
-          <select
-            className={INPUT}
-            value={assigneeId}
-            disabled={busy}
-            onChange={(e) => {
-              const to = e.target.value || null;
-              const person = people.find((p) => p.id === to);
-              void patch(
-                { assigneeId: to },
-                to === null ? 'Unassigned' : `Assigned to ${person ? label(person) : 'the user'}`,
-              );
-            }}
-          >
-            <option value="">Unassigned</option>
-            {people.map((person) => (
-              <option key={person.id} value={person.id}>
-                {person.id === me?.id ? `Me — ${label(person)}` : label(person)}
-              </option>
-            ))}
-            {incident.assignee && !people.some((p) => p.id === incident.assignee?.id) ? (
-              <option value={incident.assignee.id}>{label(incident.assignee)}</option>
-            ) : null}
-          </select>
-        </label>
-        {me && assigneeId !== me.id ? (
-          <Button
-            disabled={busy}
-            onClick={() => void patch({ assigneeId: me.id }, `Assigned to ${label(me)}`)}
-          >
-            Assign to me
-          </Button>
-        ) : null}
+        <AssigneeField
+          assignee={incident.assignee}
+          directory={directory}
+          busy={busy}
+          assign={(to, done) => void patch({ assigneeId: to }, done)}
+        />
       </div>
     </section>
   );

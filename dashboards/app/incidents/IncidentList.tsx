@@ -10,7 +10,7 @@ import { Button, Empty, ErrorState, INPUT, Loading, SeverityBadge } from '../ui/
 import { CreateIncidentDialog } from './CreateIncidentDialog.js';
 import { apiQuery, matches, readFilters, writeFilters, type IncidentFilters } from './filters.js';
 import { IncidentStatusBadge } from './IncidentStatusBadge.js';
-import { label, useDirectory } from './people.js';
+import { label, useDirectory } from '../api/directory.js';
 import { StreamIndicator, useIncidentStream } from './stream.js';
 import { ACTIVE_STATUSES, INCIDENT_STATUSES, SEVERITIES, UUID, type IncidentItem } from './types.js';
 

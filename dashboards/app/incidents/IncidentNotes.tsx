@@ -1,7 +1,7 @@
 // The incident's notes, oldest first, and a form to add one (they also appear in the timeline).
 import { useState } from 'react';
 import { Button, INPUT } from '../ui/primitives.js';
-import type { Directory } from './people.js';
+import type { Directory } from '../api/directory.js';
 import type { IncidentNote } from './types.js';
 
 export function IncidentNotes({

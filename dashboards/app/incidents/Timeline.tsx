@@ -2,7 +2,7 @@
 // assignee changes, alerts added or removed, notes) interleaved with the underlying matched events of its
 // alerts, each with its raw event on demand.
 import { Link } from '../shell/Shell.js';
-import type { Directory } from './people.js';
+import type { Directory } from '../api/directory.js';
 import type { IncidentDetail, TimelineEntry } from './types.js';
 
 export type TimelineFilter = 'all' | 'events' | 'activity';

@@ -1,10 +1,10 @@
-// Who is who on an incident: the signed-in analyst (/api/auth/me) and, for callers with users:read, the
+// Who is who (alerts, incidents): the signed-in analyst (/api/auth/me) and, for callers with users:read, the
 // tenant's active users, to pick an assignee and to name the authors of notes and changes. Without
-// users:read an analyst can still take an incident ("Assign to me") and ids stay shortened.
+// users:read an analyst can still take an alert or an incident ("Assign to me") and ids stay shortened.
 import { useEffect, useState } from 'react';
 import { useConsole } from '../App.js';
-import { describe } from '../api/problem.js';
-import { must } from '../api/client.js';
+import { describe } from './problem.js';
+import { must } from './client.js';
 
 export interface Person {
   id: string;
