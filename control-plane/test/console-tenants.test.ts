@@ -2,7 +2,9 @@
 // appliance as `npm start` runs it. Tenant A's alert comes from the real agent → collector → detector path;
 // tenant B (created by the platform operator, its administrator invited by mail) gets one alert raised the
 // collector's way. Neither sees the other's alerts (queue, detail by URL), agents or rules. The platform
-// operator (A's administrator) switches into tenant B, sees only B's alerts there, and returns. Then, in tenant A:
+// operator (A's administrator) switches into tenant B, sees only B's alerts there, and returns; on its
+// platform page it creates, suspends and activates a tenant, which tenant B's administrator cannot reach.
+// Then, in tenant A:
 // an API error, a dropped live stream and an ended session each show a clear state and recover, and the
 // analyst's filters survive all three; a tab opened from another shares its session without ending it.
 import { execFileSync, spawn } from 'node:child_process';
@@ -212,6 +214,66 @@ describe.skipIf(!available)('the tenant switcher of a platform operator', () => 
       await superuser.end();
     }
     await page.context().close();
+  }, 120_000);
+});
+
+describe.skipIf(!available)('the platform view of a platform operator', () => {
+  it('creates a tenant, suspends it with a reason (gone from the switcher), activates it; others never see it', async () => {
+    const { url, dataDir } = cp!;
+    const page = await newPage();
+    await adminA.signIn(page, url, '/alerts');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Platform' }).click();
+    await page.getByRole('heading', { name: 'Platform' }).waitFor();
+    await page.locator('[data-tenant-slug="other-plant"]').waitFor();
+    expect(await page.locator('[data-tenant-slug="local"]').textContent()).toContain('your tenant');
+
+    await page.getByRole('button', { name: 'Create tenant' }).click();
+    const create = page.getByRole('dialog', { name: 'Create tenant' });
+    await create.getByLabel('Sign-in name').fill('third-plant');
+    await create.getByLabel('Name', { exact: true }).fill('Third plant');
+    await create.getByLabel("Administrator's e-mail").fill('c-admin@example.test');
+    await expectAccessible(page, 'platform: create tenant');
+    await create.getByRole('button', { name: 'Create tenant' }).click();
+    await expect
+      .poll(() => page.getByTestId('platform-notice').textContent())
+      .toBe('Tenant third-plant created; the invitation went to c-admin@example.test.');
+    expect(await mailedToken(dataDir, 'c-admin@example.test', '/accept-invite')).toMatch(/\S/);
+    const row = page.locator('[data-tenant-slug="third-plant"]');
+    await expect.poll(() => row.getByTestId('tenant-status').textContent()).toBe('active');
+    await expectAccessible(page, 'platform');
+    await screenshot(page, 'platform');
+
+    await row.getByRole('button', { name: 'Suspend…' }).click();
+    const suspend = page.getByRole('dialog', { name: 'Suspend Third plant' });
+    await suspend.getByLabel('Reason').fill('contract ended');
+    await suspend.getByRole('button', { name: 'Suspend' }).click();
+    await expect.poll(() => row.getByTestId('tenant-status').textContent()).toBe('suspended');
+    expect(await row.textContent()).toContain('contract ended');
+    // A suspended tenant cannot be entered: the switcher lists active tenants only.
+    await page.getByRole('button', { name: 'Switch tenant' }).click();
+    const switcher = page.getByRole('dialog', { name: 'Switch tenant' });
+    await switcher.getByLabel('Find a tenant').fill('third');
+    await switcher.getByText('No active tenant matches').waitFor();
+    await page.keyboard.press('Escape');
+
+    await row.getByRole('button', { name: 'Activate…' }).click();
+    await page
+      .getByRole('dialog', { name: 'Activate Third plant' })
+      .getByRole('button', { name: 'Activate' })
+      .click();
+    await expect.poll(() => row.getByTestId('tenant-status').textContent()).toBe('active');
+    await page.context().close();
+
+    // A tenant administrator has no Platform entry, and the page refuses them.
+    const b = await newPage();
+    await adminB.signIn(b, url, '/alerts');
+    expect(
+      await b.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Platform' }).count(),
+    ).toBe(0);
+    expect(await b.getByRole('button', { name: 'Switch tenant' }).count()).toBe(0);
+    await b.goto(`${url}/platform`);
+    await expect.poll(() => b.getByRole('alert').textContent()).toContain('super admin only');
+    await b.context().close();
   }, 120_000);
 });
 

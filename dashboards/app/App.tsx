@@ -7,6 +7,7 @@ import { FleetView } from './fleet/FleetView.js';
 import { GeoView } from './network/GeoView.js';
 import { HuntView } from './hunt/HuntView.js';
 import { NetworkMapView } from './network/NetworkMapView.js';
+import { PlatformView } from './platform/PlatformView.js';
 import { IncidentsView } from './incidents/IncidentsView.js';
 import { RulesView } from './rules/RulesView.js';
 import { SettingsView } from './settings/SettingsView.js';
@@ -76,6 +77,7 @@ function Views() {
   if (route.path === '/fleet' || route.path.startsWith('/fleet/')) return <FleetView />;
   if (route.path === '/rules' || route.path.startsWith('/rules/')) return <RulesView />;
   if (route.path === '/settings' || route.path.startsWith('/settings/')) return <SettingsView />;
+  if (route.path === '/platform') return <PlatformView />;
   return (
     <Empty title="This view does not exist">
       <a className="text-accent underline" href="/alerts">

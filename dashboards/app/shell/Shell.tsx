@@ -19,6 +19,8 @@ const NAV = [
   { href: '/rules', label: 'Rules' },
   { href: '/settings', label: 'Settings' },
 ] as const;
+/** Offered to platform operators (super admins) in their own tenant only. */
+const PLATFORM = { href: '/platform', label: 'Platform' } as const;
 
 export function Link({
   href,
@@ -60,7 +62,7 @@ export function Shell({ children }: { children: ReactNode }) {
       <nav aria-label="Main" className="flex w-48 shrink-0 flex-col border-r border-line bg-panel">
         <div className="px-4 py-3 text-lg font-semibold tracking-tight">InoSec</div>
         <ul className="flex-1 space-y-0.5 px-2">
-          {NAV.map((item) => {
+          {[...NAV, ...(me?.superAdmin && home === null ? [PLATFORM] : [])].map((item) => {
             const current =
               route.path === item.href ||
               route.path.startsWith(`${item.href}/`) ||
