@@ -303,6 +303,29 @@ describe.skipIf(!available)('the console settings in Chromium', () => {
     await expectAccessible(analystPage, 'settings: permission denied');
     await screenshot(analystPage, 'settings-permission-denied');
 
+    // With a role of fleet:read alone, the navigation offers just what it may open, and the start page is
+    // the fleet instead of an alert queue it may not read.
+    const fleetOnly = await api<{ id: string }>(
+      url,
+      'POST',
+      '/api/roles',
+      { name: 'fleet-watch', description: 'fleet read only', permissions: ['fleet:read'] },
+      apiSession.accessToken,
+    );
+    const inviteeId = (await lookUp())!.id;
+    await api(
+      url,
+      'PUT',
+      `/api/users/${inviteeId}/roles`,
+      { roleIds: [fleetOnly.id] },
+      apiSession.accessToken,
+    );
+    await analystPage.goto(`${url}/`);
+    await expect.poll(() => new URL(analystPage.url()).pathname).toBe('/fleet');
+    const nav = analystPage.getByRole('navigation', { name: 'Main' });
+    await expect
+      .poll(async () => (await nav.getByRole('link').allTextContents()).join(','))
+      .toBe('Fleet,Settings');
     // Disable (after a confirmation): the user's sessions end; enable again.
     await page.reload();
     await expect.poll(() => row.getByTestId('user-status').textContent()).toBe('active');

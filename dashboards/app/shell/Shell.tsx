@@ -8,19 +8,26 @@ import { Button } from '../ui/primitives.js';
 import { navigate, useRoute } from './router.js';
 import { OperatorBanner, TenantSwitcher } from './TenantSwitcher.js';
 
-const NAV = [
-  { href: '/alerts', label: 'Alerts' },
-  { href: '/incidents', label: 'Incidents' },
-  { href: '/hunt', label: 'Hunt' },
-  { href: '/assets', label: 'Assets' },
-  { href: '/network', label: 'Network map' },
-  { href: '/geo', label: 'Geo' },
-  { href: '/fleet', label: 'Fleet' },
-  { href: '/rules', label: 'Rules' },
+// Each view with the permission its data needs: the navigation offers only what the user may open (a URL
+// typed by hand still answers with a clear "permission denied" state).
+interface NavItem {
+  href: string;
+  label: string;
+  permission?: string;
+}
+const NAV: readonly NavItem[] = [
+  { href: '/alerts', label: 'Alerts', permission: 'alerts:read' },
+  { href: '/incidents', label: 'Incidents', permission: 'incidents:read' },
+  { href: '/hunt', label: 'Hunt', permission: 'telemetry:read' },
+  { href: '/assets', label: 'Assets', permission: 'telemetry:read' },
+  { href: '/network', label: 'Network map', permission: 'telemetry:read' },
+  { href: '/geo', label: 'Geo', permission: 'telemetry:read' },
+  { href: '/fleet', label: 'Fleet', permission: 'fleet:read' },
+  { href: '/rules', label: 'Rules', permission: 'rules:read' },
   { href: '/settings', label: 'Settings' },
-] as const;
+];
 /** Offered to platform operators (super admins) in their own tenant only. */
-const PLATFORM = { href: '/platform', label: 'Platform' } as const;
+const PLATFORM: NavItem = { href: '/platform', label: 'Platform' };
 
 export function Link({
   href,
@@ -50,19 +57,36 @@ export function Shell({ children }: { children: ReactNode }) {
     email: string;
     tenant: { id: string; slug: string; name: string };
     superAdmin: boolean;
+    permissions: ReadonlySet<string>;
   } | null>(null);
   useEffect(() => {
     must(api.GET('/api/auth/me'))
-      .then((body) => setMe({ email: body.user.email, tenant: body.tenant, superAdmin: body.superAdmin }))
+      .then((body) =>
+        setMe({
+          email: body.user.email,
+          tenant: body.tenant,
+          superAdmin: body.superAdmin,
+          permissions: new Set(body.permissions),
+        }),
+      )
       .catch(() => setMe(null));
   }, [api]);
   const home = session.home();
+  const allowed = (item: NavItem): boolean =>
+    me === null || item.permission === undefined || me.permissions.has(item.permission);
+  // The start page is the alert queue; a user who may not read alerts (a fleet operator) starts at the
+  // first view they may open instead.
+  useEffect(() => {
+    if (me === null || route.path !== '/' || me.permissions.has('alerts:read')) return;
+    const first = NAV.find((item) => item.permission !== undefined && me.permissions.has(item.permission));
+    navigate(first?.href ?? '/settings', { replace: true });
+  }, [me, route.path]);
   return (
     <div className="flex h-full">
       <nav aria-label="Main" className="flex w-48 shrink-0 flex-col border-r border-line bg-panel">
         <div className="px-4 py-3 text-lg font-semibold tracking-tight">InoSec</div>
         <ul className="flex-1 space-y-0.5 px-2">
-          {[...NAV, ...(me?.superAdmin && home === null ? [PLATFORM] : [])].map((item) => {
+          {[...NAV, ...(me?.superAdmin && home === null ? [PLATFORM] : [])].filter(allowed).map((item) => {
             const current =
               route.path === item.href ||
               route.path.startsWith(`${item.href}/`) ||
